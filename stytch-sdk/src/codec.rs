@@ -6,10 +6,18 @@
 //! thirty lines per field (a field enum, its visitor, a sequence visitor no
 //! JSON object needs), and that expansion was over half of what the compiler
 //! spent on this crate. A generated impl reads one line per wire key: a match
-//! arm that reads the key's value into its field's slot ([`Reader`]), a line
-//! that turns the slot into the field (its presence and wire format named by
-//! the [`Reader`] method), and one [`Writer`] call per key to encode. The
-//! work behind each line is generic code in this module.
+//! arm that reads the key's value into its field's slot ([`Reader`]), a
+//! `let ... else` for each required field that is absent, a line that turns
+//! the slot into the field (a [`Reader`] method names a nilable field or a
+//! wire format), and one [`Writer`] call per key to encode. The work behind
+//! each line is generic code in this module.
+//!
+//! The generated lines avoid `?`: in a function generic over the
+//! deserializer or serializer, each `?` makes the compiler solve `Try` and
+//! `From` for the deserializer's error type, and with thousands of these
+//! lines that was the largest part of the crate's type checking. The match
+//! of a key takes one `?`, a required field returns its error from a
+//! `let ... else`, and the [`Writer`] keeps the first error itself.
 //!
 //! The wire rules match what the derive did: unknown keys are skipped (or
 //! collected by the type's catch-all map), a key given twice is an error
@@ -113,11 +121,12 @@ impl<'de> Visitor<'de> for TextVisitor {
 /// let mut fields = crate::codec::Reader::new(map);
 /// while let Some(key) = fields.next_key()? {
 ///     match key.as_str() {
-///         "user_id" => fields.read(&mut user_id, "user_id")?,
-///         _ => fields.skip()?,
-///     }
+///         "user_id" => fields.read(&mut user_id, "user_id"),
+///         _ => fields.skip(),
+///     }?;
 /// }
-/// Ok(Self { user_id: fields.required(user_id, "user_id")?, .. })
+/// let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+/// Ok(Self { user_id, .. })
 /// ```
 pub(crate) struct Reader<A> {
     map: A,
@@ -169,33 +178,25 @@ impl<'de, A: MapAccess<'de>> Reader<A> {
         Ok(())
     }
 
-    /// A required field: absent (or `null`, which its type does not accept)
-    /// is an error naming it.
+    /// The error for a required field that is absent (or `null`, which its
+    /// type does not accept), naming it.
     #[inline]
-    pub(crate) fn required<T>(&self, slot: Option<T>, key: &'static str) -> Result<T, A::Error> {
-        slot.ok_or_else(|| de::Error::missing_field(key))
+    pub(crate) fn missing(&self, key: &'static str) -> A::Error {
+        de::Error::missing_field(key)
     }
 
-    /// A required RFC 3339 timestamp.
+    /// A required RFC 3339 timestamp, once present.
     #[inline]
-    pub(crate) fn required_time(
-        &self,
-        slot: Option<Timestamp>,
-        key: &'static str,
-    ) -> Result<OffsetDateTime, A::Error> {
-        self.required(slot, key).map(|time| time.0)
+    pub(crate) fn time(&self, value: Timestamp) -> OffsetDateTime {
+        value.0
     }
 
-    /// A required list sent as one space-separated string. (No spec field
-    /// is one today; the generator emits this for one.)
+    /// A required list sent as one space-separated string, once present.
+    /// (No spec field is one today; the generator emits this for one.)
     #[inline]
     #[allow(dead_code)]
-    pub(crate) fn required_spaces(
-        &self,
-        slot: Option<SplitSpaces>,
-        key: &'static str,
-    ) -> Result<Vec<String>, A::Error> {
-        self.required(slot, key).map(|list| list.0)
+    pub(crate) fn spaces(&self, value: SplitSpaces) -> Vec<String> {
+        value.0
     }
 
     /// A nilable field: absent and `null` are both `None`.
@@ -284,95 +285,86 @@ impl<'de> Deserialize<'de> for SplitSpaces {
 ///
 /// ```text
 /// crate::codec::write(serializer, |object| {
-///     object.entry("user_id", &self.user_id)?;
-///     object.if_set("name", &self.name)?;
-///     Ok(())
+///     object.entry("user_id", &self.user_id);
+///     object.if_set("name", &self.name);
 /// })
 /// ```
+///
+/// The writer keeps the first error the serializer reports and skips the
+/// entries after it, so the generated lines need no `?`: each `?` costs the
+/// compiler a trait lookup, and the crate has thousands of these lines.
 pub(crate) fn write<S, F>(serializer: S, entries: F) -> Result<S::Ok, S::Error>
 where
     S: Serializer,
-    F: Fn(&mut Writer<'_, S::SerializeMap>) -> Result<(), S::Error>,
+    F: Fn(&mut Writer<'_, S::SerializeMap>),
 {
     let mut counting = Writer {
         map: None,
         count: 0,
+        error: None,
     };
-    entries(&mut counting)?;
+    entries(&mut counting);
     let mut map = serializer.serialize_map(Some(counting.count))?;
-    entries(&mut Writer {
+    let mut writing = Writer {
         map: Some(&mut map),
         count: 0,
-    })?;
-    map.end()
+        error: None,
+    };
+    entries(&mut writing);
+    match writing.error {
+        Some(error) => Err(error),
+        None => map.end(),
+    }
 }
 
 /// The object [`write`] is writing, or counting when it has no map yet.
-pub(crate) struct Writer<'a, M> {
+pub(crate) struct Writer<'a, M: SerializeMap> {
     map: Option<&'a mut M>,
     count: usize,
+    /// The first error of the serializer; nothing more is written after it.
+    error: Option<M::Error>,
 }
 
 impl<M: SerializeMap> Writer<'_, M> {
     /// Writes one entry (or counts it).
     #[inline]
-    fn put<K: Serialize + ?Sized, V: Serialize + ?Sized>(
-        &mut self,
-        key: &K,
-        value: &V,
-    ) -> Result<(), M::Error> {
+    fn put<K: Serialize + ?Sized, V: Serialize + ?Sized>(&mut self, key: &K, value: &V) {
         match &mut self.map {
-            Some(map) => map.serialize_entry(key, value),
-            None => {
-                self.count += 1;
-                Ok(())
+            Some(_) if self.error.is_some() => {}
+            Some(map) => {
+                if let Err(error) = map.serialize_entry(key, value) {
+                    self.error = Some(error);
+                }
             }
+            None => self.count += 1,
         }
     }
 
     /// An entry that is always written, as serde writes its type.
     #[inline]
-    pub(crate) fn entry<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), M::Error> {
-        self.put(key, value)
+    pub(crate) fn entry<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        self.put(key, value);
     }
 
     /// An optional entry: written when set, left out (never `null`) when not.
     #[inline]
-    pub(crate) fn if_set<T: Serialize>(
-        &mut self,
-        key: &'static str,
-        value: &Option<T>,
-    ) -> Result<(), M::Error> {
-        match value {
-            Some(value) => self.put(key, value),
-            None => Ok(()),
+    pub(crate) fn if_set<T: Serialize>(&mut self, key: &'static str, value: &Option<T>) {
+        if let Some(value) = value {
+            self.put(key, value);
         }
     }
 
     /// A timestamp, written as an RFC 3339 string.
     #[inline]
-    pub(crate) fn time(
-        &mut self,
-        key: &'static str,
-        value: &OffsetDateTime,
-    ) -> Result<(), M::Error> {
-        self.put(key, &TimestampRef(value))
+    pub(crate) fn time(&mut self, key: &'static str, value: &OffsetDateTime) {
+        self.put(key, &TimestampRef(value));
     }
 
     /// An optional timestamp, written as RFC 3339 when set.
     #[inline]
-    pub(crate) fn time_if_set(
-        &mut self,
-        key: &'static str,
-        value: &Option<OffsetDateTime>,
-    ) -> Result<(), M::Error> {
-        match value {
-            Some(time) => self.put(key, &TimestampRef(time)),
-            None => Ok(()),
+    pub(crate) fn time_if_set(&mut self, key: &'static str, value: &Option<OffsetDateTime>) {
+        if let Some(time) = value {
+            self.put(key, &TimestampRef(time));
         }
     }
 
@@ -381,21 +373,16 @@ impl<M: SerializeMap> Writer<'_, M> {
     /// one.)
     #[inline]
     #[allow(dead_code)]
-    pub(crate) fn spaces(&mut self, key: &'static str, value: &[String]) -> Result<(), M::Error> {
-        self.put(key, &SpaceSeparated(value))
+    pub(crate) fn spaces(&mut self, key: &'static str, value: &[String]) {
+        self.put(key, &SpaceSeparated(value));
     }
 
     /// An optional list written as one space-separated string; left out
     /// when unset or empty.
     #[inline]
-    pub(crate) fn spaces_if_set(
-        &mut self,
-        key: &'static str,
-        value: &Option<Vec<String>>,
-    ) -> Result<(), M::Error> {
-        match space_separated(value) {
-            Some(list) => self.put(key, &list),
-            None => Ok(()),
+    pub(crate) fn spaces_if_set(&mut self, key: &'static str, value: &Option<Vec<String>>) {
+        if let Some(list) = space_separated(value) {
+            self.put(key, &list);
         }
     }
 
@@ -403,15 +390,15 @@ impl<M: SerializeMap> Writer<'_, M> {
     /// responses have one, and responses are written only with `test-util`.)
     #[inline]
     #[cfg_attr(not(feature = "test-util"), allow(dead_code))]
-    pub(crate) fn each<'c, C, K, V>(&mut self, entries: &'c C) -> Result<(), M::Error>
+    pub(crate) fn each<'c, C, K, V>(&mut self, entries: &'c C)
     where
         &'c C: IntoIterator<Item = (&'c K, &'c V)>,
         K: Serialize + 'c,
         V: Serialize + 'c,
     {
-        entries
-            .into_iter()
-            .try_for_each(|(key, value)| self.put(key, value))
+        for (key, value) in entries {
+            self.put(key, value);
+        }
     }
 }
 
@@ -459,20 +446,26 @@ mod tests {
             let mut fields = Reader::new(map);
             while let Some(key) = fields.next_key()? {
                 match key.as_str() {
-                    "id" => fields.read(&mut id, "id")?,
-                    "note" => fields.read(&mut note, "note")?,
-                    "at" => fields.read(&mut at, "at")?,
-                    "since" => fields.read(&mut since, "since")?,
-                    "scopes" => fields.read(&mut scopes, "scopes")?,
-                    "status_code" => fields.read(&mut status_code, "status_code")?,
-                    _ => fields.rest(&mut rest, key)?,
-                }
+                    "id" => fields.read(&mut id, "id"),
+                    "note" => fields.read(&mut note, "note"),
+                    "at" => fields.read(&mut at, "at"),
+                    "since" => fields.read(&mut since, "since"),
+                    "scopes" => fields.read(&mut scopes, "scopes"),
+                    "status_code" => fields.read(&mut status_code, "status_code"),
+                    _ => fields.rest(&mut rest, key),
+                }?;
             }
+            let Some(id) = id else {
+                return Err(fields.missing("id"));
+            };
+            let Some(since) = since else {
+                return Err(fields.missing("since"));
+            };
             Ok(Sample {
-                id: fields.required(id, "id")?,
+                id,
                 note: fields.nilable(note),
                 at: fields.nilable_time(at),
-                since: fields.required_time(since, "since")?,
+                since: fields.time(since),
                 scopes: fields.nilable_spaces(scopes),
                 status_code: fields.http_status(status_code),
                 rest,
@@ -488,16 +481,7 @@ mod tests {
 
     impl Serialize for Sample {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            write(serializer, |object| {
-                object.entry("id", &self.id)?;
-                object.if_set("note", &self.note)?;
-                object.time_if_set("at", &self.at)?;
-                object.time("since", &self.since)?;
-                object.spaces_if_set("scopes", &self.scopes)?;
-                object.entry("status_code", &self.status_code)?;
-                object.each(&self.rest)?;
-                Ok(())
-            })
+            write(serializer, |object| write_sample(self, object))
         }
     }
 
@@ -514,13 +498,14 @@ mod tests {
             let mut fields = Reader::new(map);
             while let Some(key) = fields.next_key()? {
                 match key.as_str() {
-                    "id" => fields.read(&mut id, "id")?,
-                    _ => fields.skip()?,
-                }
+                    "id" => fields.read(&mut id, "id"),
+                    _ => fields.skip(),
+                }?;
             }
-            Ok(Plain {
-                id: fields.required(id, "id")?,
-            })
+            let Some(id) = id else {
+                return Err(fields.missing("id"));
+            };
+            Ok(Plain { id })
         }
     }
 
@@ -705,8 +690,9 @@ mod tests {
         let mut counting = Writer::<Map> {
             map: None,
             count: 0,
+            error: None,
         };
-        write_sample(&sample, &mut counting).unwrap();
+        write_sample(&sample, &mut counting);
         // id, note, since, status_code and the one catch-all entry; the empty
         // list and the unset timestamp are left out.
         assert_eq!(counting.count, 5);
@@ -715,16 +701,13 @@ mod tests {
     }
 
     /// The entries of [`Sample`]'s `Serialize`, for a writer of any map.
-    fn write_sample<M: SerializeMap>(
-        sample: &Sample,
-        object: &mut Writer<'_, M>,
-    ) -> Result<(), M::Error> {
-        object.entry("id", &sample.id)?;
-        object.if_set("note", &sample.note)?;
-        object.time_if_set("at", &sample.at)?;
-        object.time("since", &sample.since)?;
-        object.spaces_if_set("scopes", &sample.scopes)?;
-        object.entry("status_code", &sample.status_code)?;
-        object.each(&sample.rest)
+    fn write_sample<M: SerializeMap>(sample: &Sample, object: &mut Writer<'_, M>) {
+        object.entry("id", &sample.id);
+        object.if_set("note", &sample.note);
+        object.time_if_set("at", &sample.at);
+        object.time("since", &sample.since);
+        object.spaces_if_set("scopes", &sample.scopes);
+        object.entry("status_code", &sample.status_code);
+        object.each(&sample.rest);
     }
 }

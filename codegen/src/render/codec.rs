@@ -121,8 +121,9 @@ fn unused(base: &str, fields: &[CodecField]) -> Ident {
 
 /// `impl Object` and `impl Deserialize` of a struct. `from_map` keeps one
 /// slot (an `Option`) per field it reads, matches each key to its slot with
-/// one arm per wire key, and then builds the value with one line per field
-/// that names its presence and wire format (a `Reader` method).
+/// one arm per wire key, checks with one `let ... else` per required field
+/// that it was given, and then builds the value with one line per field
+/// (a `Reader` method names a nilable field or a wire format).
 /// `only_if` goes before each impl (a `#[cfg]` or nothing).
 pub(super) fn decode_impls(
     name: &Ident,
@@ -145,28 +146,35 @@ pub(super) fn decode_impls(
     });
     let arms = read.iter().map(|f| {
         let (var, wire) = (&f.rust, &f.wire);
-        quote!(#wire => #reader.read(&mut #var, #wire)?,)
+        quote!(#wire => #reader.read(&mut #var, #wire),)
     });
     let (rest_slot, unknown) = match fields.iter().find(|f| matches!(f.kind, Kind::Rest)) {
         Some(rest) => {
             let (var, ty) = (&rest.rust, &rest.ty);
             (
                 quote!(let mut #var = <#ty>::default();),
-                quote!(_ => #reader.rest(&mut #var, #key)?,),
+                quote!(_ => #reader.rest(&mut #var, #key),),
             )
         }
-        None => (quote!(), quote!(_ => #reader.skip()?,)),
+        None => (quote!(), quote!(_ => #reader.skip(),)),
     };
+    // A required field that is absent ends the decoding with an error naming
+    // it; a `let ... else` per field (rather than `?` on a helper) keeps the
+    // thousands of these lines cheap to type-check.
+    let present = read
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::Required))
+        .map(|f| {
+            let (var, wire) = (&f.rust, &f.wire);
+            quote!(let Some(#var) = #var else { return Err(#reader.missing(#wire)) };)
+        });
     let inits = fields.iter().map(|f| {
-        let (var, wire) = (&f.rust, &f.wire);
+        let var = &f.rust;
         let value = match (&f.kind, f.format) {
             (Kind::Set(value), _) => value.clone(),
-            (Kind::Rest, _) => return quote!(#var),
-            (Kind::Required, Format::Plain) => quote!(#reader.required(#var, #wire)?),
-            (Kind::Required, Format::Timestamp) => quote!(#reader.required_time(#var, #wire)?),
-            (Kind::Required, Format::SpaceSeparated) => {
-                quote!(#reader.required_spaces(#var, #wire)?)
-            }
+            (Kind::Rest, _) | (Kind::Required, Format::Plain) => return quote!(#var),
+            (Kind::Required, Format::Timestamp) => quote!(#reader.time(#var)),
+            (Kind::Required, Format::SpaceSeparated) => quote!(#reader.spaces(#var)),
             (Kind::Nilable, Format::Plain) => quote!(#reader.nilable(#var)),
             (Kind::Nilable, Format::Timestamp) => quote!(#reader.nilable_time(#var)),
             (Kind::Nilable, Format::SpaceSeparated) => quote!(#reader.nilable_spaces(#var)),
@@ -187,7 +195,7 @@ pub(super) fn decode_impls(
                 match #key.as_str() {
                     #(#arms)*
                     #unknown
-                }
+                }?;
             }
         }
     };
@@ -200,6 +208,7 @@ pub(super) fn decode_impls(
                 #rest_slot
                 let mut #reader = crate::codec::Reader::new(#map);
                 #entries
+                #(#present)*
                 Ok(Self { #(#inits),* })
             }
         }
@@ -220,20 +229,20 @@ pub(super) fn encode_impl(name: &Ident, fields: &[CodecField]) -> TokenStream {
     let entries = fields.iter().filter(|f| f.sent).map(|f| {
         let (var, wire) = (&f.rust, &f.wire);
         match (&f.kind, f.format) {
-            (Kind::Rest, _) => quote!(object.each(&self.#var)?;),
+            (Kind::Rest, _) => quote!(object.each(&self.#var);),
             (Kind::Set(_) | Kind::Required | Kind::HttpStatus, Format::Plain) => {
-                quote!(object.entry(#wire, &self.#var)?;)
+                quote!(object.entry(#wire, &self.#var);)
             }
             (Kind::Set(_) | Kind::Required | Kind::HttpStatus, Format::Timestamp) => {
-                quote!(object.time(#wire, &self.#var)?;)
+                quote!(object.time(#wire, &self.#var);)
             }
             (Kind::Set(_) | Kind::Required | Kind::HttpStatus, Format::SpaceSeparated) => {
-                quote!(object.spaces(#wire, &self.#var)?;)
+                quote!(object.spaces(#wire, &self.#var);)
             }
-            (Kind::Nilable, Format::Plain) => quote!(object.if_set(#wire, &self.#var)?;),
-            (Kind::Nilable, Format::Timestamp) => quote!(object.time_if_set(#wire, &self.#var)?;),
+            (Kind::Nilable, Format::Plain) => quote!(object.if_set(#wire, &self.#var);),
+            (Kind::Nilable, Format::Timestamp) => quote!(object.time_if_set(#wire, &self.#var);),
             (Kind::Nilable, Format::SpaceSeparated) => {
-                quote!(object.spaces_if_set(#wire, &self.#var)?;)
+                quote!(object.spaces_if_set(#wire, &self.#var);)
             }
         }
     });
@@ -249,7 +258,6 @@ pub(super) fn encode_impl(name: &Ident, fields: &[CodecField]) -> TokenStream {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 crate::codec::write(serializer, |#object| {
                     #(#entries)*
-                    Ok(())
                 })
             }
         }

@@ -71,7 +71,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -84,17 +84,16 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-        })
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        Ok(Self { organization_id, member_id })
     }
 }
 
@@ -175,22 +174,36 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
+        let Some(recovery_codes) = recovery_codes else {
+            return Err(fields.missing("recovery_codes"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
-            recovery_codes: fields.required(recovery_codes, "recovery_codes")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+            recovery_codes,
         })
     }
 }
@@ -212,13 +225,12 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                object.entry("recovery_codes", &self.recovery_codes)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
+                object.entry("recovery_codes", &self.recovery_codes);
             },
         )
     }
@@ -269,21 +281,20 @@ impl ::serde::Serialize for RecoverRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("recovery_code", &self.recovery_code)?;
+                object.entry("organization_id", &self.organization_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("recovery_code", &self.recovery_code);
                 object
                     .if_set(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.if_set("session_token", &self.session_token)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
+                    );
+                object.if_set("session_token", &self.session_token);
+                object.if_set("session_jwt", &self.session_jwt);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -305,35 +316,40 @@ impl crate::codec::Object for RecoverRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "recovery_code" => fields.read(&mut recovery_code, "recovery_code")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "recovery_code" => fields.read(&mut recovery_code, "recovery_code"),
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(recovery_code) = recovery_code else {
+            return Err(fields.missing("recovery_code"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            recovery_code: fields.required(recovery_code, "recovery_code")?,
+            organization_id,
+            member_id,
+            recovery_code,
             intermediate_session_token: fields.nilable(intermediate_session_token),
             session_token: fields.nilable(session_token),
             session_jwt: fields.nilable(session_jwt),
@@ -487,32 +503,51 @@ impl crate::codec::Object for RecoverResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "recovery_codes_remaining" => {
                     fields
-                        .read(&mut recovery_codes_remaining, "recovery_codes_remaining")?
+                        .read(&mut recovery_codes_remaining, "recovery_codes_remaining")
                 }
-                "member_session" => fields.read(&mut member_session, "member_session")?,
-                "member_device" => fields.read(&mut member_device, "member_device")?,
-                _ => fields.skip()?,
-            }
+                "member_session" => fields.read(&mut member_session, "member_session"),
+                "member_device" => fields.read(&mut member_device, "member_device"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(recovery_codes_remaining) = recovery_codes_remaining else {
+            return Err(fields.missing("recovery_codes_remaining"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            recovery_codes_remaining: fields
-                .required(recovery_codes_remaining, "recovery_codes_remaining")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+            session_token,
+            session_jwt,
+            recovery_codes_remaining,
             member_session: fields.nilable(member_session),
             member_device: fields.nilable(member_device),
         })
@@ -536,18 +571,16 @@ impl ::serde::Serialize for RecoverResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object
-                    .entry("recovery_codes_remaining", &self.recovery_codes_remaining)?;
-                object.if_set("member_session", &self.member_session)?;
-                object.if_set("member_device", &self.member_device)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("recovery_codes_remaining", &self.recovery_codes_remaining);
+                object.if_set("member_session", &self.member_session);
+                object.if_set("member_device", &self.member_device);
             },
         )
     }
@@ -572,9 +605,8 @@ impl ::serde::Serialize for RotateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("member_id", &self.member_id)?;
-                Ok(())
+                object.entry("organization_id", &self.organization_id);
+                object.entry("member_id", &self.member_id);
             },
         )
     }
@@ -589,17 +621,16 @@ impl crate::codec::Object for RotateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-        })
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        Ok(Self { organization_id, member_id })
     }
 }
 
@@ -674,22 +705,36 @@ impl crate::codec::Object for RotateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
+        let Some(recovery_codes) = recovery_codes else {
+            return Err(fields.missing("recovery_codes"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
-            recovery_codes: fields.required(recovery_codes, "recovery_codes")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+            recovery_codes,
         })
     }
 }
@@ -711,13 +756,12 @@ impl ::serde::Serialize for RotateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                object.entry("recovery_codes", &self.recovery_codes)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
+                object.entry("recovery_codes", &self.recovery_codes);
             },
         )
     }

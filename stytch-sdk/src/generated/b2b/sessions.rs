@@ -166,16 +166,15 @@ impl ::serde::Serialize for AttestRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("profile_id", &self.profile_id)?;
-                object.entry("token", &self.token)?;
-                object.if_set("organization_id", &self.organization_id)?;
+                object.entry("profile_id", &self.profile_id);
+                object.entry("token", &self.token);
+                object.if_set("organization_id", &self.organization_id);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("session_token", &self.session_token)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("session_token", &self.session_token);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -196,27 +195,29 @@ impl crate::codec::Object for AttestRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "profile_id" => fields.read(&mut profile_id, "profile_id")?,
-                "token" => fields.read(&mut token, "token")?,
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
+                "profile_id" => fields.read(&mut profile_id, "profile_id"),
+                "token" => fields.read(&mut token, "token"),
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(profile_id) = profile_id else {
+            return Err(fields.missing("profile_id"))
+        };
+        let Some(token) = token else { return Err(fields.missing("token")) };
         Ok(Self {
-            profile_id: fields.required(profile_id, "profile_id")?,
-            token: fields.required(token, "token")?,
+            profile_id,
+            token,
             organization_id: fields.nilable(organization_id),
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_custom_claims: fields.nilable(session_custom_claims),
@@ -361,27 +362,47 @@ impl crate::codec::Object for AttestResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member_session" => fields.read(&mut member_session, "member_session")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                "member_device" => fields.read(&mut member_device, "member_device")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member_session" => fields.read(&mut member_session, "member_session"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                "member_device" => fields.read(&mut member_device, "member_device"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member_session) = member_session else {
+            return Err(fields.missing("member_session"))
+        };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member_session: fields.required(member_session, "member_session")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            member_session,
+            session_token,
+            session_jwt,
+            member,
+            organization,
             member_device: fields.nilable(member_device),
         })
     }
@@ -404,16 +425,15 @@ impl ::serde::Serialize for AttestResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member_session", &self.member_session)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                object.if_set("member_device", &self.member_device)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member_session", &self.member_session);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
+                object.if_set("member_device", &self.member_device);
             },
         )
     }
@@ -452,13 +472,12 @@ impl ::serde::Serialize for AuthenticateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_token", &self.session_token);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("authorization_check", &self.authorization_check)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("authorization_check", &self.authorization_check);
             },
         )
     }
@@ -476,20 +495,20 @@ impl crate::codec::Object for AuthenticateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_token" => fields.read(&mut session_token, "session_token"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
                 "authorization_check" => {
-                    fields.read(&mut authorization_check, "authorization_check")?
+                    fields.read(&mut authorization_check, "authorization_check")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             session_token: fields.nilable(session_token),
@@ -626,25 +645,44 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_session" => fields.read(&mut member_session, "member_session")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                "verdict" => fields.read(&mut verdict, "verdict")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_session" => fields.read(&mut member_session, "member_session"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                "verdict" => fields.read(&mut verdict, "verdict"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_session) = member_session else {
+            return Err(fields.missing("member_session"))
+        };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_session: fields.required(member_session, "member_session")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_session,
+            session_token,
+            session_jwt,
+            member,
+            organization,
             verdict: fields.nilable(verdict),
         })
     }
@@ -667,15 +705,14 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_session", &self.member_session)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                object.if_set("verdict", &self.verdict)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_session", &self.member_session);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
+                object.if_set("verdict", &self.verdict);
             },
         )
     }
@@ -724,15 +761,14 @@ impl ::serde::Serialize for ExchangeRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.if_set("session_token", &self.session_token)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
+                object.entry("organization_id", &self.organization_id);
+                object.if_set("session_token", &self.session_token);
+                object.if_set("session_jwt", &self.session_jwt);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("locale", &self.locale)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("locale", &self.locale);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -752,25 +788,26 @@ impl crate::codec::Object for ExchangeRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "locale" => fields.read(&mut locale, "locale"),
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
+            organization_id,
             session_token: fields.nilable(session_token),
             session_jwt: fields.nilable(session_jwt),
             session_duration_minutes: fields.nilable(session_duration_minutes),
@@ -935,51 +972,72 @@ impl crate::codec::Object for ExchangeResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
                 "member_authenticated" => {
-                    fields.read(&mut member_authenticated, "member_authenticated")?
+                    fields.read(&mut member_authenticated, "member_authenticated")
                 }
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "member_session" => fields.read(&mut member_session, "member_session")?,
-                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                "member_session" => fields.read(&mut member_session, "member_session"),
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required"),
                 "primary_required" => {
-                    fields.read(&mut primary_required, "primary_required")?
+                    fields.read(&mut primary_required, "primary_required")
                 }
-                "member_device" => fields.read(&mut member_device, "member_device")?,
+                "member_device" => fields.read(&mut member_device, "member_device"),
                 "intermediate_session_token_expires_at" => {
                     fields
                         .read(
                             &mut intermediate_session_token_expires_at,
                             "intermediate_session_token_expires_at",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
+        let Some(member_authenticated) = member_authenticated else {
+            return Err(fields.missing("member_authenticated"))
+        };
+        let Some(intermediate_session_token) = intermediate_session_token else {
+            return Err(fields.missing("intermediate_session_token"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
-            member_authenticated: fields
-                .required(member_authenticated, "member_authenticated")?,
-            intermediate_session_token: fields
-                .required(intermediate_session_token, "intermediate_session_token")?,
+            status_code,
+            request_id,
+            member_id,
+            session_token,
+            session_jwt,
+            member,
+            organization,
+            member_authenticated,
+            intermediate_session_token,
             member_session: fields.nilable(member_session),
             mfa_required: fields.nilable(mfa_required),
             primary_required: fields.nilable(primary_required),
@@ -1007,29 +1065,28 @@ impl ::serde::Serialize for ExchangeResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                object.entry("member_authenticated", &self.member_authenticated)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
+                object.entry("member_authenticated", &self.member_authenticated);
                 object
                     .entry(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.if_set("member_session", &self.member_session)?;
-                object.if_set("mfa_required", &self.mfa_required)?;
-                object.if_set("primary_required", &self.primary_required)?;
-                object.if_set("member_device", &self.member_device)?;
+                    );
+                object.if_set("member_session", &self.member_session);
+                object.if_set("mfa_required", &self.mfa_required);
+                object.if_set("primary_required", &self.primary_required);
+                object.if_set("member_device", &self.member_device);
                 object
                     .time_if_set(
                         "intermediate_session_token_expires_at",
                         &self.intermediate_session_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -1065,12 +1122,11 @@ impl ::serde::Serialize for ExchangeAccessTokenRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("access_token", &self.access_token)?;
+                object.entry("access_token", &self.access_token);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -1087,20 +1143,23 @@ impl crate::codec::Object for ExchangeAccessTokenRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "access_token" => fields.read(&mut access_token, "access_token")?,
+                "access_token" => fields.read(&mut access_token, "access_token"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(access_token) = access_token else {
+            return Err(fields.missing("access_token"))
+        };
         Ok(Self {
-            access_token: fields.required(access_token, "access_token")?,
+            access_token,
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_custom_claims: fields.nilable(session_custom_claims),
             telemetry_id: fields.nilable(telemetry_id),
@@ -1220,26 +1279,43 @@ impl crate::codec::Object for ExchangeAccessTokenResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                "member_session" => fields.read(&mut member_session, "member_session")?,
-                "member_device" => fields.read(&mut member_device, "member_device")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                "member_session" => fields.read(&mut member_session, "member_session"),
+                "member_device" => fields.read(&mut member_device, "member_device"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            session_token,
+            session_jwt,
+            member,
+            organization,
             member_session: fields.nilable(member_session),
             member_device: fields.nilable(member_device),
         })
@@ -1263,16 +1339,15 @@ impl ::serde::Serialize for ExchangeAccessTokenResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                object.if_set("member_session", &self.member_session)?;
-                object.if_set("member_device", &self.member_device)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
+                object.if_set("member_session", &self.member_session);
+                object.if_set("member_device", &self.member_device);
             },
         )
     }
@@ -1297,9 +1372,8 @@ impl ::serde::Serialize for GetRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("member_id", &self.member_id)?;
-                Ok(())
+                object.entry("organization_id", &self.organization_id);
+                object.entry("member_id", &self.member_id);
             },
         )
     }
@@ -1314,17 +1388,16 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-        })
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        Ok(Self { organization_id, member_id })
     }
 }
 
@@ -1390,18 +1463,25 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_sessions" => {
-                    fields.read(&mut member_sessions, "member_sessions")?
-                }
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_sessions" => fields.read(&mut member_sessions, "member_sessions"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_sessions) = member_sessions else {
+            return Err(fields.missing("member_sessions"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_sessions: fields.required(member_sessions, "member_sessions")?,
+            status_code,
+            request_id,
+            member_sessions,
         })
     }
 }
@@ -1423,10 +1503,9 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_sessions", &self.member_sessions)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_sessions", &self.member_sessions);
             },
         )
     }
@@ -1445,7 +1524,7 @@ impl ::serde::Serialize for GetJwksRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1457,13 +1536,14 @@ impl crate::codec::Object for GetJwksRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_id" => fields.read(&mut project_id, "project_id")?,
-                _ => fields.skip()?,
-            }
+                "project_id" => fields.read(&mut project_id, "project_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            project_id: fields.required(project_id, "project_id")?,
-        })
+        let Some(project_id) = project_id else {
+            return Err(fields.missing("project_id"))
+        };
+        Ok(Self { project_id })
     }
 }
 
@@ -1530,16 +1610,23 @@ impl crate::codec::Object for GetJwksResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "keys" => fields.read(&mut keys, "keys")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "keys" => fields.read(&mut keys, "keys"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(keys) = keys else { return Err(fields.missing("keys")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            keys: fields.required(keys, "keys")?,
+            status_code,
+            request_id,
+            keys,
         })
     }
 }
@@ -1561,10 +1648,9 @@ impl ::serde::Serialize for GetJwksResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("keys", &self.keys)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("keys", &self.keys);
             },
         )
     }
@@ -1600,12 +1686,11 @@ impl ::serde::Serialize for MigrateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("session_token", &self.session_token)?;
-                object.entry("organization_id", &self.organization_id)?;
+                object.entry("session_token", &self.session_token);
+                object.entry("organization_id", &self.organization_id);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
             },
         )
     }
@@ -1622,23 +1707,27 @@ impl crate::codec::Object for MigrateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
         Ok(Self {
-            session_token: fields.required(session_token, "session_token")?,
-            organization_id: fields.required(organization_id, "organization_id")?,
+            session_token,
+            organization_id,
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_custom_claims: fields.nilable(session_custom_claims),
         })
@@ -1750,25 +1839,42 @@ impl crate::codec::Object for MigrateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                "member_session" => fields.read(&mut member_session, "member_session")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                "member_session" => fields.read(&mut member_session, "member_session"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            session_token,
+            session_jwt,
+            member,
+            organization,
             member_session: fields.nilable(member_session),
         })
     }
@@ -1791,15 +1897,14 @@ impl ::serde::Serialize for MigrateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                object.if_set("member_session", &self.member_session)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
+                object.if_set("member_session", &self.member_session);
             },
         )
     }
@@ -1833,11 +1938,10 @@ impl ::serde::Serialize for RevokeRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("member_session_id", &self.member_session_id)?;
-                object.if_set("session_token", &self.session_token)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("member_id", &self.member_id)?;
-                Ok(())
+                object.if_set("member_session_id", &self.member_session_id);
+                object.if_set("session_token", &self.session_token);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("member_id", &self.member_id);
             },
         )
     }
@@ -1856,14 +1960,14 @@ impl crate::codec::Object for RevokeRequest {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "member_session_id" => {
-                    fields.read(&mut member_session_id, "member_session_id")?
+                    fields.read(&mut member_session_id, "member_session_id")
                 }
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             member_session_id: fields.nilable(member_session_id),
@@ -1974,15 +2078,18 @@ impl crate::codec::Object for RevokeResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -2003,9 +2110,8 @@ impl ::serde::Serialize for RevokeResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }

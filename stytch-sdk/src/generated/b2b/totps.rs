@@ -107,23 +107,22 @@ impl ::serde::Serialize for AuthenticateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("code", &self.code)?;
+                object.entry("organization_id", &self.organization_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("code", &self.code);
                 object
                     .if_set(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.if_set("session_token", &self.session_token)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
+                    );
+                object.if_set("session_token", &self.session_token);
+                object.if_set("session_jwt", &self.session_jwt);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("set_mfa_enrollment", &self.set_mfa_enrollment)?;
-                object.if_set("set_default_mfa", &self.set_default_mfa)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("set_mfa_enrollment", &self.set_mfa_enrollment);
+                object.if_set("set_default_mfa", &self.set_default_mfa);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -147,41 +146,42 @@ impl crate::codec::Object for AuthenticateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "code" => fields.read(&mut code, "code")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "code" => fields.read(&mut code, "code"),
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
                 "set_mfa_enrollment" => {
-                    fields.read(&mut set_mfa_enrollment, "set_mfa_enrollment")?
+                    fields.read(&mut set_mfa_enrollment, "set_mfa_enrollment")
                 }
-                "set_default_mfa" => {
-                    fields.read(&mut set_default_mfa, "set_default_mfa")?
-                }
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "set_default_mfa" => fields.read(&mut set_default_mfa, "set_default_mfa"),
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(code) = code else { return Err(fields.missing("code")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            code: fields.required(code, "code")?,
+            organization_id,
+            member_id,
+            code,
             intermediate_session_token: fields.nilable(intermediate_session_token),
             session_token: fields.nilable(session_token),
             session_jwt: fields.nilable(session_jwt),
@@ -347,26 +347,43 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "member_session" => fields.read(&mut member_session, "member_session")?,
-                "member_device" => fields.read(&mut member_device, "member_device")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "member_session" => fields.read(&mut member_session, "member_session"),
+                "member_device" => fields.read(&mut member_device, "member_device"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+            session_token,
+            session_jwt,
             member_session: fields.nilable(member_session),
             member_device: fields.nilable(member_device),
         })
@@ -390,16 +407,15 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.if_set("member_session", &self.member_session)?;
-                object.if_set("member_device", &self.member_device)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.if_set("member_session", &self.member_session);
+                object.if_set("member_device", &self.member_device);
             },
         )
     }
@@ -439,17 +455,16 @@ impl ::serde::Serialize for CreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.if_set("expiration_minutes", &self.expiration_minutes)?;
+                object.entry("organization_id", &self.organization_id);
+                object.entry("member_id", &self.member_id);
+                object.if_set("expiration_minutes", &self.expiration_minutes);
                 object
                     .if_set(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.if_set("session_token", &self.session_token)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                Ok(())
+                    );
+                object.if_set("session_token", &self.session_token);
+                object.if_set("session_jwt", &self.session_jwt);
             },
         )
     }
@@ -468,28 +483,30 @@ impl crate::codec::Object for CreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
                 "expiration_minutes" => {
-                    fields.read(&mut expiration_minutes, "expiration_minutes")?
+                    fields.read(&mut expiration_minutes, "expiration_minutes")
                 }
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                _ => fields.skip()?,
-            }
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
+            organization_id,
+            member_id,
             expiration_minutes: fields.nilable(expiration_minutes),
             intermediate_session_token: fields.nilable(intermediate_session_token),
             session_token: fields.nilable(session_token),
@@ -619,31 +636,49 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
                 "totp_registration_id" => {
-                    fields.read(&mut totp_registration_id, "totp_registration_id")?
+                    fields.read(&mut totp_registration_id, "totp_registration_id")
                 }
-                "secret" => fields.read(&mut secret, "secret")?,
-                "qr_code" => fields.read(&mut qr_code, "qr_code")?,
-                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "secret" => fields.read(&mut secret, "secret"),
+                "qr_code" => fields.read(&mut qr_code, "qr_code"),
+                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(totp_registration_id) = totp_registration_id else {
+            return Err(fields.missing("totp_registration_id"))
+        };
+        let Some(secret) = secret else { return Err(fields.missing("secret")) };
+        let Some(qr_code) = qr_code else { return Err(fields.missing("qr_code")) };
+        let Some(recovery_codes) = recovery_codes else {
+            return Err(fields.missing("recovery_codes"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            totp_registration_id: fields
-                .required(totp_registration_id, "totp_registration_id")?,
-            secret: fields.required(secret, "secret")?,
-            qr_code: fields.required(qr_code, "qr_code")?,
-            recovery_codes: fields.required(recovery_codes, "recovery_codes")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            totp_registration_id,
+            secret,
+            qr_code,
+            recovery_codes,
+            member,
+            organization,
         })
     }
 }
@@ -665,16 +700,15 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("totp_registration_id", &self.totp_registration_id)?;
-                object.entry("secret", &self.secret)?;
-                object.entry("qr_code", &self.qr_code)?;
-                object.entry("recovery_codes", &self.recovery_codes)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("totp_registration_id", &self.totp_registration_id);
+                object.entry("secret", &self.secret);
+                object.entry("qr_code", &self.qr_code);
+                object.entry("recovery_codes", &self.recovery_codes);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
             },
         )
     }
@@ -703,11 +737,10 @@ impl ::serde::Serialize for MigrateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("secret", &self.secret)?;
-                object.entry("recovery_codes", &self.recovery_codes)?;
-                Ok(())
+                object.entry("organization_id", &self.organization_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("secret", &self.secret);
+                object.entry("recovery_codes", &self.recovery_codes);
             },
         )
     }
@@ -724,20 +757,26 @@ impl crate::codec::Object for MigrateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "secret" => fields.read(&mut secret, "secret")?,
-                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "secret" => fields.read(&mut secret, "secret"),
+                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(secret) = secret else { return Err(fields.missing("secret")) };
+        let Some(recovery_codes) = recovery_codes else {
+            return Err(fields.missing("recovery_codes"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            secret: fields.required(secret, "secret")?,
-            recovery_codes: fields.required(recovery_codes, "recovery_codes")?,
+            organization_id,
+            member_id,
+            secret,
+            recovery_codes,
         })
     }
 }
@@ -820,27 +859,43 @@ impl crate::codec::Object for MigrateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
                 "totp_registration_id" => {
-                    fields.read(&mut totp_registration_id, "totp_registration_id")?
+                    fields.read(&mut totp_registration_id, "totp_registration_id")
                 }
-                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes")?,
-                _ => fields.skip()?,
-            }
+                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
+        let Some(totp_registration_id) = totp_registration_id else {
+            return Err(fields.missing("totp_registration_id"))
+        };
+        let Some(recovery_codes) = recovery_codes else {
+            return Err(fields.missing("recovery_codes"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
-            totp_registration_id: fields
-                .required(totp_registration_id, "totp_registration_id")?,
-            recovery_codes: fields.required(recovery_codes, "recovery_codes")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+            totp_registration_id,
+            recovery_codes,
         })
     }
 }
@@ -862,14 +917,13 @@ impl ::serde::Serialize for MigrateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                object.entry("totp_registration_id", &self.totp_registration_id)?;
-                object.entry("recovery_codes", &self.recovery_codes)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
+                object.entry("totp_registration_id", &self.totp_registration_id);
+                object.entry("recovery_codes", &self.recovery_codes);
             },
         )
     }

@@ -86,16 +86,15 @@ impl ::serde::Serialize for AuthenticateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("crypto_wallet_type", &self.crypto_wallet_type)?;
-                object.entry("crypto_wallet_address", &self.crypto_wallet_address)?;
-                object.entry("signature", &self.signature)?;
-                object.if_set("session_token", &self.session_token)?;
+                object.entry("crypto_wallet_type", &self.crypto_wallet_type);
+                object.entry("crypto_wallet_address", &self.crypto_wallet_address);
+                object.entry("signature", &self.signature);
+                object.if_set("session_token", &self.session_token);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -117,31 +116,36 @@ impl crate::codec::Object for AuthenticateRequest {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "crypto_wallet_type" => {
-                    fields.read(&mut crypto_wallet_type, "crypto_wallet_type")?
+                    fields.read(&mut crypto_wallet_type, "crypto_wallet_type")
                 }
                 "crypto_wallet_address" => {
-                    fields.read(&mut crypto_wallet_address, "crypto_wallet_address")?
+                    fields.read(&mut crypto_wallet_address, "crypto_wallet_address")
                 }
-                "signature" => fields.read(&mut signature, "signature")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "signature" => fields.read(&mut signature, "signature"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(crypto_wallet_type) = crypto_wallet_type else {
+            return Err(fields.missing("crypto_wallet_type"))
+        };
+        let Some(crypto_wallet_address) = crypto_wallet_address else {
+            return Err(fields.missing("crypto_wallet_address"))
+        };
+        let Some(signature) = signature else { return Err(fields.missing("signature")) };
         Ok(Self {
-            crypto_wallet_type: fields
-                .required(crypto_wallet_type, "crypto_wallet_type")?,
-            crypto_wallet_address: fields
-                .required(crypto_wallet_address, "crypto_wallet_address")?,
-            signature: fields.required(signature, "signature")?,
+            crypto_wallet_type,
+            crypto_wallet_address,
+            signature,
             session_token: fields.nilable(session_token),
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_jwt: fields.nilable(session_jwt),
@@ -283,25 +287,39 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "user" => fields.read(&mut user, "user")?,
-                "session" => fields.read(&mut session, "session")?,
-                "siwe_params" => fields.read(&mut siwe_params, "siwe_params")?,
-                "user_device" => fields.read(&mut user_device, "user_device")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "user" => fields.read(&mut user, "user"),
+                "session" => fields.read(&mut session, "session"),
+                "siwe_params" => fields.read(&mut siwe_params, "siwe_params"),
+                "user_device" => fields.read(&mut user_device, "user_device"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            session_token,
+            session_jwt,
+            user,
             session: fields.nilable(session),
             siwe_params: fields.nilable(siwe_params),
             user_device: fields.nilable(user_device),
@@ -326,16 +344,15 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("user", &self.user)?;
-                object.if_set("session", &self.session)?;
-                object.if_set("siwe_params", &self.siwe_params)?;
-                object.if_set("user_device", &self.user_device)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("user", &self.user);
+                object.if_set("session", &self.session);
+                object.if_set("siwe_params", &self.siwe_params);
+                object.if_set("user_device", &self.user_device);
             },
         )
     }
@@ -372,13 +389,12 @@ impl ::serde::Serialize for AuthenticateStartRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("crypto_wallet_type", &self.crypto_wallet_type)?;
-                object.entry("crypto_wallet_address", &self.crypto_wallet_address)?;
-                object.if_set("user_id", &self.user_id)?;
-                object.if_set("session_token", &self.session_token)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("siwe_params", &self.siwe_params)?;
-                Ok(())
+                object.entry("crypto_wallet_type", &self.crypto_wallet_type);
+                object.entry("crypto_wallet_address", &self.crypto_wallet_address);
+                object.if_set("user_id", &self.user_id);
+                object.if_set("session_token", &self.session_token);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("siwe_params", &self.siwe_params);
             },
         )
     }
@@ -398,23 +414,27 @@ impl crate::codec::Object for AuthenticateStartRequest {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "crypto_wallet_type" => {
-                    fields.read(&mut crypto_wallet_type, "crypto_wallet_type")?
+                    fields.read(&mut crypto_wallet_type, "crypto_wallet_type")
                 }
                 "crypto_wallet_address" => {
-                    fields.read(&mut crypto_wallet_address, "crypto_wallet_address")?
+                    fields.read(&mut crypto_wallet_address, "crypto_wallet_address")
                 }
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "siwe_params" => fields.read(&mut siwe_params, "siwe_params")?,
-                _ => fields.skip()?,
-            }
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "siwe_params" => fields.read(&mut siwe_params, "siwe_params"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(crypto_wallet_type) = crypto_wallet_type else {
+            return Err(fields.missing("crypto_wallet_type"))
+        };
+        let Some(crypto_wallet_address) = crypto_wallet_address else {
+            return Err(fields.missing("crypto_wallet_address"))
+        };
         Ok(Self {
-            crypto_wallet_type: fields
-                .required(crypto_wallet_type, "crypto_wallet_type")?,
-            crypto_wallet_address: fields
-                .required(crypto_wallet_address, "crypto_wallet_address")?,
+            crypto_wallet_type,
+            crypto_wallet_address,
             user_id: fields.nilable(user_id),
             session_token: fields.nilable(session_token),
             session_jwt: fields.nilable(session_jwt),
@@ -523,20 +543,31 @@ impl crate::codec::Object for AuthenticateStartResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "challenge" => fields.read(&mut challenge, "challenge")?,
-                "user_created" => fields.read(&mut user_created, "user_created")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "challenge" => fields.read(&mut challenge, "challenge"),
+                "user_created" => fields.read(&mut user_created, "user_created"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(challenge) = challenge else { return Err(fields.missing("challenge")) };
+        let Some(user_created) = user_created else {
+            return Err(fields.missing("user_created"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            challenge: fields.required(challenge, "challenge")?,
-            user_created: fields.required(user_created, "user_created")?,
+            status_code,
+            request_id,
+            user_id,
+            challenge,
+            user_created,
         })
     }
 }
@@ -558,12 +589,11 @@ impl ::serde::Serialize for AuthenticateStartResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("challenge", &self.challenge)?;
-                object.entry("user_created", &self.user_created)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("challenge", &self.challenge);
+                object.entry("user_created", &self.user_created);
             },
         )
     }

@@ -33,7 +33,7 @@ impl ::serde::Serialize for WhoamiRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -109,18 +109,28 @@ impl crate::codec::Object for WhoamiResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "project_id" => fields.read(&mut project_id, "project_id")?,
-                "name" => fields.read(&mut name, "name")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "project_id" => fields.read(&mut project_id, "project_id"),
+                "name" => fields.read(&mut name, "name"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(project_id) = project_id else {
+            return Err(fields.missing("project_id"))
+        };
+        let Some(name) = name else { return Err(fields.missing("name")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            project_id: fields.required(project_id, "project_id")?,
-            name: fields.required(name, "name")?,
+            status_code,
+            request_id,
+            project_id,
+            name,
         })
     }
 }
@@ -142,11 +152,10 @@ impl ::serde::Serialize for WhoamiResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("project_id", &self.project_id)?;
-                object.entry("name", &self.name)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("project_id", &self.project_id);
+                object.entry("name", &self.name);
             },
         )
     }

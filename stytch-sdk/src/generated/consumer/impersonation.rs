@@ -44,8 +44,7 @@ impl ::serde::Serialize for AuthenticateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("impersonation_token", &self.impersonation_token)?;
-                Ok(())
+                object.entry("impersonation_token", &self.impersonation_token);
             },
         )
     }
@@ -60,15 +59,15 @@ impl crate::codec::Object for AuthenticateRequest {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "impersonation_token" => {
-                    fields.read(&mut impersonation_token, "impersonation_token")?
+                    fields.read(&mut impersonation_token, "impersonation_token")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            impersonation_token: fields
-                .required(impersonation_token, "impersonation_token")?,
-        })
+        let Some(impersonation_token) = impersonation_token else {
+            return Err(fields.missing("impersonation_token"))
+        };
+        Ok(Self { impersonation_token })
     }
 }
 
@@ -144,23 +143,37 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "user" => fields.read(&mut user, "user")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "session" => fields.read(&mut session, "session")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "user" => fields.read(&mut user, "user"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "session" => fields.read(&mut session, "session"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(user) = user else { return Err(fields.missing("user")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            user: fields.required(user, "user")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            status_code,
+            request_id,
+            user_id,
+            user,
+            session_token,
+            session_jwt,
             session: fields.nilable(session),
         })
     }
@@ -183,14 +196,13 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("user", &self.user)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.if_set("session", &self.session)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("user", &self.user);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.if_set("session", &self.session);
             },
         )
     }

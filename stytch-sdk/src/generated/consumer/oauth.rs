@@ -71,11 +71,10 @@ impl ::serde::Serialize for AttachRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("provider", &self.provider)?;
-                object.if_set("user_id", &self.user_id)?;
-                object.if_set("session_token", &self.session_token)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                Ok(())
+                object.entry("provider", &self.provider);
+                object.if_set("user_id", &self.user_id);
+                object.if_set("session_token", &self.session_token);
+                object.if_set("session_jwt", &self.session_jwt);
             },
         )
     }
@@ -92,15 +91,16 @@ impl crate::codec::Object for AttachRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "provider" => fields.read(&mut provider, "provider")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                _ => fields.skip()?,
-            }
+                "provider" => fields.read(&mut provider, "provider"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(provider) = provider else { return Err(fields.missing("provider")) };
         Ok(Self {
-            provider: fields.required(provider, "provider")?,
+            provider,
             user_id: fields.nilable(user_id),
             session_token: fields.nilable(session_token),
             session_jwt: fields.nilable(session_jwt),
@@ -188,19 +188,27 @@ impl crate::codec::Object for AttachResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
                 "oauth_attach_token" => {
-                    fields.read(&mut oauth_attach_token, "oauth_attach_token")?
+                    fields.read(&mut oauth_attach_token, "oauth_attach_token")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(oauth_attach_token) = oauth_attach_token else {
+            return Err(fields.missing("oauth_attach_token"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            oauth_attach_token: fields
-                .required(oauth_attach_token, "oauth_attach_token")?,
+            status_code,
+            request_id,
+            oauth_attach_token,
         })
     }
 }
@@ -222,10 +230,9 @@ impl ::serde::Serialize for AttachResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("oauth_attach_token", &self.oauth_attach_token)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("oauth_attach_token", &self.oauth_attach_token);
             },
         )
     }
@@ -271,15 +278,14 @@ impl ::serde::Serialize for AuthenticateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("token", &self.token)?;
-                object.if_set("session_token", &self.session_token)?;
+                object.entry("token", &self.token);
+                object.if_set("session_token", &self.session_token);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("code_verifier", &self.code_verifier)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("code_verifier", &self.code_verifier);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -299,23 +305,24 @@ impl crate::codec::Object for AuthenticateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "token" => fields.read(&mut token, "token")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "token" => fields.read(&mut token, "token"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "code_verifier" => fields.read(&mut code_verifier, "code_verifier")?,
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "code_verifier" => fields.read(&mut code_verifier, "code_verifier"),
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(token) = token else { return Err(fields.missing("token")) };
         Ok(Self {
-            token: fields.required(token, "token")?,
+            token,
             session_token: fields.nilable(session_token),
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_jwt: fields.nilable(session_jwt),
@@ -474,45 +481,71 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "provider_values" => {
-                    fields.read(&mut provider_values, "provider_values")?
-                }
-                "user" => fields.read(&mut user, "user")?,
-                "reset_sessions" => fields.read(&mut reset_sessions, "reset_sessions")?,
+                "provider_type" => fields.read(&mut provider_type, "provider_type"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "provider_values" => fields.read(&mut provider_values, "provider_values"),
+                "user" => fields.read(&mut user, "user"),
+                "reset_sessions" => fields.read(&mut reset_sessions, "reset_sessions"),
                 "oauth_user_registration_id" => {
                     fields
                         .read(
                             &mut oauth_user_registration_id,
                             "oauth_user_registration_id",
-                        )?
+                        )
                 }
-                "user_session" => fields.read(&mut user_session, "user_session")?,
-                "user_device" => fields.read(&mut user_device, "user_device")?,
-                _ => fields.skip()?,
-            }
+                "user_session" => fields.read(&mut user_session, "user_session"),
+                "user_device" => fields.read(&mut user_device, "user_device"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
+        let Some(provider_type) = provider_type else {
+            return Err(fields.missing("provider_type"))
+        };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(provider_values) = provider_values else {
+            return Err(fields.missing("provider_values"))
+        };
+        let Some(user) = user else { return Err(fields.missing("user")) };
+        let Some(reset_sessions) = reset_sessions else {
+            return Err(fields.missing("reset_sessions"))
+        };
+        let Some(oauth_user_registration_id) = oauth_user_registration_id else {
+            return Err(fields.missing("oauth_user_registration_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
-            provider_type: fields.required(provider_type, "provider_type")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            provider_values: fields.required(provider_values, "provider_values")?,
-            user: fields.required(user, "user")?,
-            reset_sessions: fields.required(reset_sessions, "reset_sessions")?,
-            oauth_user_registration_id: fields
-                .required(oauth_user_registration_id, "oauth_user_registration_id")?,
+            status_code,
+            request_id,
+            user_id,
+            provider_subject,
+            provider_type,
+            session_token,
+            session_jwt,
+            provider_values,
+            user,
+            reset_sessions,
+            oauth_user_registration_id,
             user_session: fields.nilable(user_session),
             user_device: fields.nilable(user_device),
         })
@@ -536,24 +569,23 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.entry("provider_type", &self.provider_type)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("provider_values", &self.provider_values)?;
-                object.entry("user", &self.user)?;
-                object.entry("reset_sessions", &self.reset_sessions)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.entry("provider_type", &self.provider_type);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("provider_values", &self.provider_values);
+                object.entry("user", &self.user);
+                object.entry("reset_sessions", &self.reset_sessions);
                 object
                     .entry(
                         "oauth_user_registration_id",
                         &self.oauth_user_registration_id,
-                    )?;
-                object.if_set("user_session", &self.user_session)?;
-                object.if_set("user_device", &self.user_device)?;
-                Ok(())
+                    );
+                object.if_set("user_session", &self.user_session);
+                object.if_set("user_device", &self.user_device);
             },
         )
     }

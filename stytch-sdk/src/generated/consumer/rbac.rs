@@ -36,7 +36,7 @@ impl ::serde::Serialize for PolicyRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -109,15 +109,21 @@ impl crate::codec::Object for PolicyResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "policy" => fields.read(&mut policy, "policy")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "policy" => fields.read(&mut policy, "policy"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             policy: fields.nilable(policy),
         })
     }
@@ -140,10 +146,9 @@ impl ::serde::Serialize for PolicyResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("policy", &self.policy)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("policy", &self.policy);
             },
         )
     }

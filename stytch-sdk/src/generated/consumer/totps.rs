@@ -113,15 +113,14 @@ impl ::serde::Serialize for AuthenticateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("user_id", &self.user_id)?;
-                object.entry("totp_code", &self.totp_code)?;
-                object.if_set("session_token", &self.session_token)?;
+                object.entry("user_id", &self.user_id);
+                object.entry("totp_code", &self.totp_code);
+                object.if_set("session_token", &self.session_token);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -141,24 +140,26 @@ impl crate::codec::Object for AuthenticateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "totp_code" => fields.read(&mut totp_code, "totp_code")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "totp_code" => fields.read(&mut totp_code, "totp_code"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(totp_code) = totp_code else { return Err(fields.missing("totp_code")) };
         Ok(Self {
-            user_id: fields.required(user_id, "user_id")?,
-            totp_code: fields.required(totp_code, "totp_code")?,
+            user_id,
+            totp_code,
             session_token: fields.nilable(session_token),
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_jwt: fields.nilable(session_jwt),
@@ -294,26 +295,41 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "totp_id" => fields.read(&mut totp_id, "totp_id")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "user" => fields.read(&mut user, "user")?,
-                "session" => fields.read(&mut session, "session")?,
-                "user_device" => fields.read(&mut user_device, "user_device")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "totp_id" => fields.read(&mut totp_id, "totp_id"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "user" => fields.read(&mut user, "user"),
+                "session" => fields.read(&mut session, "session"),
+                "user_device" => fields.read(&mut user_device, "user_device"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(totp_id) = totp_id else { return Err(fields.missing("totp_id")) };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            session_token: fields.required(session_token, "session_token")?,
-            totp_id: fields.required(totp_id, "totp_id")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            session_token,
+            totp_id,
+            session_jwt,
+            user,
             session: fields.nilable(session),
             user_device: fields.nilable(user_device),
         })
@@ -337,16 +353,15 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("totp_id", &self.totp_id)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("user", &self.user)?;
-                object.if_set("session", &self.session)?;
-                object.if_set("user_device", &self.user_device)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("session_token", &self.session_token);
+                object.entry("totp_id", &self.totp_id);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("user", &self.user);
+                object.if_set("session", &self.session);
+                object.if_set("user_device", &self.user_device);
             },
         )
     }
@@ -374,9 +389,8 @@ impl ::serde::Serialize for CreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("user_id", &self.user_id)?;
-                object.if_set("expiration_minutes", &self.expiration_minutes)?;
-                Ok(())
+                object.entry("user_id", &self.user_id);
+                object.if_set("expiration_minutes", &self.expiration_minutes);
             },
         )
     }
@@ -391,15 +405,16 @@ impl crate::codec::Object for CreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id"),
                 "expiration_minutes" => {
-                    fields.read(&mut expiration_minutes, "expiration_minutes")?
+                    fields.read(&mut expiration_minutes, "expiration_minutes")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
         Ok(Self {
-            user_id: fields.required(user_id, "user_id")?,
+            user_id,
             expiration_minutes: fields.nilable(expiration_minutes),
         })
     }
@@ -499,26 +514,40 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "totp_id" => fields.read(&mut totp_id, "totp_id")?,
-                "secret" => fields.read(&mut secret, "secret")?,
-                "qr_code" => fields.read(&mut qr_code, "qr_code")?,
-                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes")?,
-                "user" => fields.read(&mut user, "user")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "totp_id" => fields.read(&mut totp_id, "totp_id"),
+                "secret" => fields.read(&mut secret, "secret"),
+                "qr_code" => fields.read(&mut qr_code, "qr_code"),
+                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes"),
+                "user" => fields.read(&mut user, "user"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(totp_id) = totp_id else { return Err(fields.missing("totp_id")) };
+        let Some(secret) = secret else { return Err(fields.missing("secret")) };
+        let Some(qr_code) = qr_code else { return Err(fields.missing("qr_code")) };
+        let Some(recovery_codes) = recovery_codes else {
+            return Err(fields.missing("recovery_codes"))
+        };
+        let Some(user) = user else { return Err(fields.missing("user")) };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            totp_id: fields.required(totp_id, "totp_id")?,
-            secret: fields.required(secret, "secret")?,
-            qr_code: fields.required(qr_code, "qr_code")?,
-            recovery_codes: fields.required(recovery_codes, "recovery_codes")?,
-            user: fields.required(user, "user")?,
-            user_id: fields.required(user_id, "user_id")?,
+            status_code,
+            request_id,
+            totp_id,
+            secret,
+            qr_code,
+            recovery_codes,
+            user,
+            user_id,
         })
     }
 }
@@ -540,15 +569,14 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("totp_id", &self.totp_id)?;
-                object.entry("secret", &self.secret)?;
-                object.entry("qr_code", &self.qr_code)?;
-                object.entry("recovery_codes", &self.recovery_codes)?;
-                object.entry("user", &self.user)?;
-                object.entry("user_id", &self.user_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("totp_id", &self.totp_id);
+                object.entry("secret", &self.secret);
+                object.entry("qr_code", &self.qr_code);
+                object.entry("recovery_codes", &self.recovery_codes);
+                object.entry("user", &self.user);
+                object.entry("user_id", &self.user_id);
             },
         )
     }
@@ -593,15 +621,14 @@ impl ::serde::Serialize for RecoverRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("user_id", &self.user_id)?;
-                object.entry("recovery_code", &self.recovery_code)?;
-                object.if_set("session_token", &self.session_token)?;
+                object.entry("user_id", &self.user_id);
+                object.entry("recovery_code", &self.recovery_code);
+                object.if_set("session_token", &self.session_token);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -621,24 +648,28 @@ impl crate::codec::Object for RecoverRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "recovery_code" => fields.read(&mut recovery_code, "recovery_code")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "recovery_code" => fields.read(&mut recovery_code, "recovery_code"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(recovery_code) = recovery_code else {
+            return Err(fields.missing("recovery_code"))
+        };
         Ok(Self {
-            user_id: fields.required(user_id, "user_id")?,
-            recovery_code: fields.required(recovery_code, "recovery_code")?,
+            user_id,
+            recovery_code,
             session_token: fields.nilable(session_token),
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_jwt: fields.nilable(session_jwt),
@@ -774,26 +805,41 @@ impl crate::codec::Object for RecoverResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "totp_id" => fields.read(&mut totp_id, "totp_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "user" => fields.read(&mut user, "user")?,
-                "session" => fields.read(&mut session, "session")?,
-                "user_device" => fields.read(&mut user_device, "user_device")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "totp_id" => fields.read(&mut totp_id, "totp_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "user" => fields.read(&mut user, "user"),
+                "session" => fields.read(&mut session, "session"),
+                "user_device" => fields.read(&mut user_device, "user_device"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(totp_id) = totp_id else { return Err(fields.missing("totp_id")) };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            totp_id: fields.required(totp_id, "totp_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            totp_id,
+            user_id,
+            session_token,
+            session_jwt,
+            user,
             session: fields.nilable(session),
             user_device: fields.nilable(user_device),
         })
@@ -817,16 +863,15 @@ impl ::serde::Serialize for RecoverResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("totp_id", &self.totp_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("user", &self.user)?;
-                object.if_set("session", &self.session)?;
-                object.if_set("user_device", &self.user_device)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("totp_id", &self.totp_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("user", &self.user);
+                object.if_set("session", &self.session);
+                object.if_set("user_device", &self.user_device);
             },
         )
     }
@@ -849,8 +894,7 @@ impl ::serde::Serialize for RecoveryCodesRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("user_id", &self.user_id)?;
-                Ok(())
+                object.entry("user_id", &self.user_id);
             },
         )
     }
@@ -864,13 +908,12 @@ impl crate::codec::Object for RecoveryCodesRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                _ => fields.skip()?,
-            }
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            user_id: fields.required(user_id, "user_id")?,
-        })
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        Ok(Self { user_id })
     }
 }
 
@@ -933,18 +976,26 @@ impl crate::codec::Object for RecoveryCodesResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "totps" => fields.read(&mut totps, "totps")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "totps" => fields.read(&mut totps, "totps"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(totps) = totps else { return Err(fields.missing("totps")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            totps: fields.required(totps, "totps")?,
+            status_code,
+            request_id,
+            user_id,
+            totps,
         })
     }
 }
@@ -966,11 +1017,10 @@ impl ::serde::Serialize for RecoveryCodesResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("totps", &self.totps)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("totps", &self.totps);
             },
         )
     }

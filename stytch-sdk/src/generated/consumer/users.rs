@@ -275,7 +275,7 @@ impl ::serde::Serialize for ConnectedAppsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -287,13 +287,12 @@ impl crate::codec::Object for ConnectedAppsRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                _ => fields.skip()?,
-            }
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            user_id: fields.required(user_id, "user_id")?,
-        })
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        Ok(Self { user_id })
     }
 }
 
@@ -354,16 +353,25 @@ impl crate::codec::Object for ConnectedAppsResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connected_apps" => fields.read(&mut connected_apps, "connected_apps")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connected_apps" => fields.read(&mut connected_apps, "connected_apps"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(connected_apps) = connected_apps else {
+            return Err(fields.missing("connected_apps"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            connected_apps: fields.required(connected_apps, "connected_apps")?,
+            status_code,
+            request_id,
+            connected_apps,
         })
     }
 }
@@ -385,10 +393,9 @@ impl ::serde::Serialize for ConnectedAppsResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("connected_apps", &self.connected_apps)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("connected_apps", &self.connected_apps);
             },
         )
     }
@@ -431,16 +438,15 @@ impl ::serde::Serialize for CreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("email", &self.email)?;
-                object.if_set("name", &self.name)?;
-                object.if_set("attributes", &self.attributes)?;
-                object.if_set("phone_number", &self.phone_number)?;
-                object.if_set("create_user_as_pending", &self.create_user_as_pending)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
-                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
-                object.if_set("external_id", &self.external_id)?;
-                object.if_set("roles", &self.roles)?;
-                Ok(())
+                object.if_set("email", &self.email);
+                object.if_set("name", &self.name);
+                object.if_set("attributes", &self.attributes);
+                object.if_set("phone_number", &self.phone_number);
+                object.if_set("create_user_as_pending", &self.create_user_as_pending);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
+                object.if_set("untrusted_metadata", &self.untrusted_metadata);
+                object.if_set("external_id", &self.external_id);
+                object.if_set("roles", &self.roles);
             },
         )
     }
@@ -462,23 +468,23 @@ impl crate::codec::Object for CreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email" => fields.read(&mut email, "email")?,
-                "name" => fields.read(&mut name, "name")?,
-                "attributes" => fields.read(&mut attributes, "attributes")?,
-                "phone_number" => fields.read(&mut phone_number, "phone_number")?,
+                "email" => fields.read(&mut email, "email"),
+                "name" => fields.read(&mut name, "name"),
+                "attributes" => fields.read(&mut attributes, "attributes"),
+                "phone_number" => fields.read(&mut phone_number, "phone_number"),
                 "create_user_as_pending" => {
-                    fields.read(&mut create_user_as_pending, "create_user_as_pending")?
+                    fields.read(&mut create_user_as_pending, "create_user_as_pending")
                 }
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "untrusted_metadata" => {
-                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")
                 }
-                "external_id" => fields.read(&mut external_id, "external_id")?,
-                "roles" => fields.read(&mut roles, "roles")?,
-                _ => fields.skip()?,
-            }
+                "external_id" => fields.read(&mut external_id, "external_id"),
+                "roles" => fields.read(&mut roles, "roles"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             email: fields.nilable(email),
@@ -630,24 +636,35 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                "status" => fields.read(&mut status, "status")?,
-                "phone_id" => fields.read(&mut phone_id, "phone_id")?,
-                "user" => fields.read(&mut user, "user")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                "status" => fields.read(&mut status, "status"),
+                "phone_id" => fields.read(&mut phone_id, "phone_id"),
+                "user" => fields.read(&mut user, "user"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
+        let Some(status) = status else { return Err(fields.missing("status")) };
+        let Some(phone_id) = phone_id else { return Err(fields.missing("phone_id")) };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            email_id: fields.required(email_id, "email_id")?,
-            status: fields.required(status, "status")?,
-            phone_id: fields.required(phone_id, "phone_id")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            email_id,
+            status,
+            phone_id,
+            user,
         })
     }
 }
@@ -669,14 +686,13 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("email_id", &self.email_id)?;
-                object.entry("status", &self.status)?;
-                object.entry("phone_id", &self.phone_id)?;
-                object.entry("user", &self.user)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("email_id", &self.email_id);
+                object.entry("status", &self.status);
+                object.entry("phone_id", &self.phone_id);
+                object.entry("user", &self.user);
             },
         )
     }
@@ -696,7 +712,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -708,13 +724,12 @@ impl crate::codec::Object for DeleteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                _ => fields.skip()?,
-            }
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            user_id: fields.required(user_id, "user_id")?,
-        })
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        Ok(Self { user_id })
     }
 }
 
@@ -775,16 +790,23 @@ impl crate::codec::Object for DeleteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
+            status_code,
+            request_id,
+            user_id,
         })
     }
 }
@@ -806,10 +828,9 @@ impl ::serde::Serialize for DeleteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
             },
         )
     }
@@ -829,7 +850,7 @@ impl ::serde::Serialize for DeleteBiometricRegistrationRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -846,15 +867,15 @@ impl crate::codec::Object for DeleteBiometricRegistrationRequest {
                         .read(
                             &mut biometric_registration_id,
                             "biometric_registration_id",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            biometric_registration_id: fields
-                .required(biometric_registration_id, "biometric_registration_id")?,
-        })
+        let Some(biometric_registration_id) = biometric_registration_id else {
+            return Err(fields.missing("biometric_registration_id"))
+        };
+        Ok(Self { biometric_registration_id })
     }
 }
 
@@ -924,18 +945,26 @@ impl crate::codec::Object for DeleteBiometricRegistrationResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "user" => fields.read(&mut user, "user")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "user" => fields.read(&mut user, "user"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            user,
         })
     }
 }
@@ -957,11 +986,10 @@ impl ::serde::Serialize for DeleteBiometricRegistrationResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("user", &self.user)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("user", &self.user);
             },
         )
     }
@@ -980,7 +1008,7 @@ impl ::serde::Serialize for DeleteCryptoWalletRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -993,14 +1021,15 @@ impl crate::codec::Object for DeleteCryptoWalletRequest {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "crypto_wallet_id" => {
-                    fields.read(&mut crypto_wallet_id, "crypto_wallet_id")?
+                    fields.read(&mut crypto_wallet_id, "crypto_wallet_id")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            crypto_wallet_id: fields.required(crypto_wallet_id, "crypto_wallet_id")?,
-        })
+        let Some(crypto_wallet_id) = crypto_wallet_id else {
+            return Err(fields.missing("crypto_wallet_id"))
+        };
+        Ok(Self { crypto_wallet_id })
     }
 }
 
@@ -1070,18 +1099,26 @@ impl crate::codec::Object for DeleteCryptoWalletResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "user" => fields.read(&mut user, "user")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "user" => fields.read(&mut user, "user"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            user,
         })
     }
 }
@@ -1103,11 +1140,10 @@ impl ::serde::Serialize for DeleteCryptoWalletResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("user", &self.user)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("user", &self.user);
             },
         )
     }
@@ -1126,7 +1162,7 @@ impl ::serde::Serialize for DeleteEmailRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1138,13 +1174,12 @@ impl crate::codec::Object for DeleteEmailRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            email_id: fields.required(email_id, "email_id")?,
-        })
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
+        Ok(Self { email_id })
     }
 }
 
@@ -1208,18 +1243,26 @@ impl crate::codec::Object for DeleteEmailResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "user" => fields.read(&mut user, "user")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "user" => fields.read(&mut user, "user"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            user,
         })
     }
 }
@@ -1241,11 +1284,10 @@ impl ::serde::Serialize for DeleteEmailResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("user", &self.user)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("user", &self.user);
             },
         )
     }
@@ -1265,7 +1307,7 @@ impl ::serde::Serialize for DeleteExternalIdRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1277,13 +1319,12 @@ impl crate::codec::Object for DeleteExternalIdRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                _ => fields.skip()?,
-            }
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            user_id: fields.required(user_id, "user_id")?,
-        })
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        Ok(Self { user_id })
     }
 }
 
@@ -1347,18 +1388,26 @@ impl crate::codec::Object for DeleteExternalIdResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "user" => fields.read(&mut user, "user")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "user" => fields.read(&mut user, "user"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            user,
         })
     }
 }
@@ -1380,11 +1429,10 @@ impl ::serde::Serialize for DeleteExternalIdResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("user", &self.user)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("user", &self.user);
             },
         )
     }
@@ -1404,7 +1452,7 @@ impl ::serde::Serialize for DeleteOauthRegistrationRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1421,15 +1469,15 @@ impl crate::codec::Object for DeleteOauthRegistrationRequest {
                         .read(
                             &mut oauth_user_registration_id,
                             "oauth_user_registration_id",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            oauth_user_registration_id: fields
-                .required(oauth_user_registration_id, "oauth_user_registration_id")?,
-        })
+        let Some(oauth_user_registration_id) = oauth_user_registration_id else {
+            return Err(fields.missing("oauth_user_registration_id"))
+        };
+        Ok(Self { oauth_user_registration_id })
     }
 }
 
@@ -1499,18 +1547,26 @@ impl crate::codec::Object for DeleteOauthRegistrationResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "user" => fields.read(&mut user, "user")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "user" => fields.read(&mut user, "user"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            user,
         })
     }
 }
@@ -1532,11 +1588,10 @@ impl ::serde::Serialize for DeleteOauthRegistrationResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("user", &self.user)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("user", &self.user);
             },
         )
     }
@@ -1555,7 +1610,7 @@ impl ::serde::Serialize for DeletePasswordRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1567,13 +1622,14 @@ impl crate::codec::Object for DeletePasswordRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "password_id" => fields.read(&mut password_id, "password_id")?,
-                _ => fields.skip()?,
-            }
+                "password_id" => fields.read(&mut password_id, "password_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            password_id: fields.required(password_id, "password_id")?,
-        })
+        let Some(password_id) = password_id else {
+            return Err(fields.missing("password_id"))
+        };
+        Ok(Self { password_id })
     }
 }
 
@@ -1643,18 +1699,26 @@ impl crate::codec::Object for DeletePasswordResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "user" => fields.read(&mut user, "user")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "user" => fields.read(&mut user, "user"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            user,
         })
     }
 }
@@ -1676,11 +1740,10 @@ impl ::serde::Serialize for DeletePasswordResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("user", &self.user)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("user", &self.user);
             },
         )
     }
@@ -1699,7 +1762,7 @@ impl ::serde::Serialize for DeletePhoneNumberRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1711,13 +1774,12 @@ impl crate::codec::Object for DeletePhoneNumberRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "phone_id" => fields.read(&mut phone_id, "phone_id")?,
-                _ => fields.skip()?,
-            }
+                "phone_id" => fields.read(&mut phone_id, "phone_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            phone_id: fields.required(phone_id, "phone_id")?,
-        })
+        let Some(phone_id) = phone_id else { return Err(fields.missing("phone_id")) };
+        Ok(Self { phone_id })
     }
 }
 
@@ -1781,18 +1843,26 @@ impl crate::codec::Object for DeletePhoneNumberResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "user" => fields.read(&mut user, "user")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "user" => fields.read(&mut user, "user"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            user,
         })
     }
 }
@@ -1814,11 +1884,10 @@ impl ::serde::Serialize for DeletePhoneNumberResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("user", &self.user)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("user", &self.user);
             },
         )
     }
@@ -1837,7 +1906,7 @@ impl ::serde::Serialize for DeleteTotpRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1849,13 +1918,12 @@ impl crate::codec::Object for DeleteTotpRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "totp_id" => fields.read(&mut totp_id, "totp_id")?,
-                _ => fields.skip()?,
-            }
+                "totp_id" => fields.read(&mut totp_id, "totp_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            totp_id: fields.required(totp_id, "totp_id")?,
-        })
+        let Some(totp_id) = totp_id else { return Err(fields.missing("totp_id")) };
+        Ok(Self { totp_id })
     }
 }
 
@@ -1919,18 +1987,26 @@ impl crate::codec::Object for DeleteTotpResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "user" => fields.read(&mut user, "user")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "user" => fields.read(&mut user, "user"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            user,
         })
     }
 }
@@ -1952,11 +2028,10 @@ impl ::serde::Serialize for DeleteTotpResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("user", &self.user)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("user", &self.user);
             },
         )
     }
@@ -1976,7 +2051,7 @@ impl ::serde::Serialize for DeleteWebauthnRegistrationRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1990,15 +2065,15 @@ impl crate::codec::Object for DeleteWebauthnRegistrationRequest {
             match key.as_str() {
                 "webauthn_registration_id" => {
                     fields
-                        .read(&mut webauthn_registration_id, "webauthn_registration_id")?
+                        .read(&mut webauthn_registration_id, "webauthn_registration_id")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            webauthn_registration_id: fields
-                .required(webauthn_registration_id, "webauthn_registration_id")?,
-        })
+        let Some(webauthn_registration_id) = webauthn_registration_id else {
+            return Err(fields.missing("webauthn_registration_id"))
+        };
+        Ok(Self { webauthn_registration_id })
     }
 }
 
@@ -2068,18 +2143,26 @@ impl crate::codec::Object for DeleteWebauthnRegistrationResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "user" => fields.read(&mut user, "user")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "user" => fields.read(&mut user, "user"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            user,
         })
     }
 }
@@ -2101,11 +2184,10 @@ impl ::serde::Serialize for DeleteWebauthnRegistrationResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("user", &self.user)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("user", &self.user);
             },
         )
     }
@@ -2132,9 +2214,8 @@ impl ::serde::Serialize for ExchangePrimaryFactorRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("email_address", &self.email_address)?;
-                object.if_set("phone_number", &self.phone_number)?;
-                Ok(())
+                object.if_set("email_address", &self.email_address);
+                object.if_set("phone_number", &self.phone_number);
             },
         )
     }
@@ -2150,14 +2231,15 @@ impl crate::codec::Object for ExchangePrimaryFactorRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "email_address" => fields.read(&mut email_address, "email_address")?,
-                "phone_number" => fields.read(&mut phone_number, "phone_number")?,
-                _ => fields.skip()?,
-            }
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
+                "phone_number" => fields.read(&mut phone_number, "phone_number"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
         Ok(Self {
-            user_id: fields.required(user_id, "user_id")?,
+            user_id,
             email_address: fields.nilable(email_address),
             phone_number: fields.nilable(phone_number),
         })
@@ -2240,18 +2322,26 @@ impl crate::codec::Object for ExchangePrimaryFactorResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "user" => fields.read(&mut user, "user")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "user" => fields.read(&mut user, "user"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            user,
         })
     }
 }
@@ -2273,11 +2363,10 @@ impl ::serde::Serialize for ExchangePrimaryFactorResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("user", &self.user)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("user", &self.user);
             },
         )
     }
@@ -2297,7 +2386,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -2309,13 +2398,12 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                _ => fields.skip()?,
-            }
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            user_id: fields.required(user_id, "user_id")?,
-        })
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        Ok(Self { user_id })
     }
 }
 
@@ -2437,58 +2525,77 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "emails" => fields.read(&mut emails, "emails")?,
-                "status" => fields.read(&mut status, "status")?,
-                "phone_numbers" => fields.read(&mut phone_numbers, "phone_numbers")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "emails" => fields.read(&mut emails, "emails"),
+                "status" => fields.read(&mut status, "status"),
+                "phone_numbers" => fields.read(&mut phone_numbers, "phone_numbers"),
                 "webauthn_registrations" => {
-                    fields.read(&mut webauthn_registrations, "webauthn_registrations")?
+                    fields.read(&mut webauthn_registrations, "webauthn_registrations")
                 }
-                "providers" => fields.read(&mut providers, "providers")?,
-                "totps" => fields.read(&mut totps, "totps")?,
-                "crypto_wallets" => fields.read(&mut crypto_wallets, "crypto_wallets")?,
+                "providers" => fields.read(&mut providers, "providers"),
+                "totps" => fields.read(&mut totps, "totps"),
+                "crypto_wallets" => fields.read(&mut crypto_wallets, "crypto_wallets"),
                 "biometric_registrations" => {
-                    fields.read(&mut biometric_registrations, "biometric_registrations")?
+                    fields.read(&mut biometric_registrations, "biometric_registrations")
                 }
-                "is_locked" => fields.read(&mut is_locked, "is_locked")?,
-                "roles" => fields.read(&mut roles, "roles")?,
-                "name" => fields.read(&mut name, "name")?,
-                "created_at" => fields.read(&mut created_at, "created_at")?,
-                "password" => fields.read(&mut password, "password")?,
+                "is_locked" => fields.read(&mut is_locked, "is_locked"),
+                "roles" => fields.read(&mut roles, "roles"),
+                "name" => fields.read(&mut name, "name"),
+                "created_at" => fields.read(&mut created_at, "created_at"),
+                "password" => fields.read(&mut password, "password"),
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "untrusted_metadata" => {
-                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")
                 }
-                "external_id" => fields.read(&mut external_id, "external_id")?,
-                "lock_created_at" => {
-                    fields.read(&mut lock_created_at, "lock_created_at")?
-                }
-                "lock_expires_at" => {
-                    fields.read(&mut lock_expires_at, "lock_expires_at")?
-                }
-                _ => fields.skip()?,
-            }
+                "external_id" => fields.read(&mut external_id, "external_id"),
+                "lock_created_at" => fields.read(&mut lock_created_at, "lock_created_at"),
+                "lock_expires_at" => fields.read(&mut lock_expires_at, "lock_expires_at"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(emails) = emails else { return Err(fields.missing("emails")) };
+        let Some(status) = status else { return Err(fields.missing("status")) };
+        let Some(phone_numbers) = phone_numbers else {
+            return Err(fields.missing("phone_numbers"))
+        };
+        let Some(webauthn_registrations) = webauthn_registrations else {
+            return Err(fields.missing("webauthn_registrations"))
+        };
+        let Some(providers) = providers else { return Err(fields.missing("providers")) };
+        let Some(totps) = totps else { return Err(fields.missing("totps")) };
+        let Some(crypto_wallets) = crypto_wallets else {
+            return Err(fields.missing("crypto_wallets"))
+        };
+        let Some(biometric_registrations) = biometric_registrations else {
+            return Err(fields.missing("biometric_registrations"))
+        };
+        let Some(is_locked) = is_locked else { return Err(fields.missing("is_locked")) };
+        let Some(roles) = roles else { return Err(fields.missing("roles")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            emails: fields.required(emails, "emails")?,
-            status: fields.required(status, "status")?,
-            phone_numbers: fields.required(phone_numbers, "phone_numbers")?,
-            webauthn_registrations: fields
-                .required(webauthn_registrations, "webauthn_registrations")?,
-            providers: fields.required(providers, "providers")?,
-            totps: fields.required(totps, "totps")?,
-            crypto_wallets: fields.required(crypto_wallets, "crypto_wallets")?,
-            biometric_registrations: fields
-                .required(biometric_registrations, "biometric_registrations")?,
-            is_locked: fields.required(is_locked, "is_locked")?,
-            roles: fields.required(roles, "roles")?,
+            status_code,
+            request_id,
+            user_id,
+            emails,
+            status,
+            phone_numbers,
+            webauthn_registrations,
+            providers,
+            totps,
+            crypto_wallets,
+            biometric_registrations,
+            is_locked,
+            roles,
             name: fields.nilable(name),
             created_at: fields.nilable_time(created_at),
             password: fields.nilable(password),
@@ -2518,28 +2625,27 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("emails", &self.emails)?;
-                object.entry("status", &self.status)?;
-                object.entry("phone_numbers", &self.phone_numbers)?;
-                object.entry("webauthn_registrations", &self.webauthn_registrations)?;
-                object.entry("providers", &self.providers)?;
-                object.entry("totps", &self.totps)?;
-                object.entry("crypto_wallets", &self.crypto_wallets)?;
-                object.entry("biometric_registrations", &self.biometric_registrations)?;
-                object.entry("is_locked", &self.is_locked)?;
-                object.entry("roles", &self.roles)?;
-                object.if_set("name", &self.name)?;
-                object.time_if_set("created_at", &self.created_at)?;
-                object.if_set("password", &self.password)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
-                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
-                object.if_set("external_id", &self.external_id)?;
-                object.time_if_set("lock_created_at", &self.lock_created_at)?;
-                object.time_if_set("lock_expires_at", &self.lock_expires_at)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("emails", &self.emails);
+                object.entry("status", &self.status);
+                object.entry("phone_numbers", &self.phone_numbers);
+                object.entry("webauthn_registrations", &self.webauthn_registrations);
+                object.entry("providers", &self.providers);
+                object.entry("totps", &self.totps);
+                object.entry("crypto_wallets", &self.crypto_wallets);
+                object.entry("biometric_registrations", &self.biometric_registrations);
+                object.entry("is_locked", &self.is_locked);
+                object.entry("roles", &self.roles);
+                object.if_set("name", &self.name);
+                object.time_if_set("created_at", &self.created_at);
+                object.if_set("password", &self.password);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
+                object.if_set("untrusted_metadata", &self.untrusted_metadata);
+                object.if_set("external_id", &self.external_id);
+                object.time_if_set("lock_created_at", &self.lock_created_at);
+                object.time_if_set("lock_expires_at", &self.lock_expires_at);
             },
         )
     }
@@ -2561,7 +2667,7 @@ impl ::serde::Serialize for RevokeRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -2574,17 +2680,18 @@ impl crate::codec::Object for RevokeRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id"),
                 "connected_app_id" => {
-                    fields.read(&mut connected_app_id, "connected_app_id")?
+                    fields.read(&mut connected_app_id, "connected_app_id")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            user_id: fields.required(user_id, "user_id")?,
-            connected_app_id: fields.required(connected_app_id, "connected_app_id")?,
-        })
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(connected_app_id) = connected_app_id else {
+            return Err(fields.missing("connected_app_id"))
+        };
+        Ok(Self { user_id, connected_app_id })
     }
 }
 
@@ -2650,15 +2757,18 @@ impl crate::codec::Object for RevokeResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -2679,9 +2789,8 @@ impl ::serde::Serialize for RevokeResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }
@@ -2711,10 +2820,9 @@ impl ::serde::Serialize for SearchRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("cursor", &self.cursor)?;
-                object.if_set("limit", &self.limit)?;
-                object.if_set("query", &self.query)?;
-                Ok(())
+                object.if_set("cursor", &self.cursor);
+                object.if_set("limit", &self.limit);
+                object.if_set("query", &self.query);
             },
         )
     }
@@ -2730,11 +2838,11 @@ impl crate::codec::Object for SearchRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "cursor" => fields.read(&mut cursor, "cursor")?,
-                "limit" => fields.read(&mut limit, "limit")?,
-                "query" => fields.read(&mut query, "query")?,
-                _ => fields.skip()?,
-            }
+                "cursor" => fields.read(&mut cursor, "cursor"),
+                "limit" => fields.read(&mut limit, "limit"),
+                "query" => fields.read(&mut query, "query"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             cursor: fields.nilable(cursor),
@@ -2854,20 +2962,30 @@ impl crate::codec::Object for SearchResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "results" => fields.read(&mut results, "results")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "results" => fields.read(&mut results, "results"),
                 "results_metadata" => {
-                    fields.read(&mut results_metadata, "results_metadata")?
+                    fields.read(&mut results_metadata, "results_metadata")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(results) = results else { return Err(fields.missing("results")) };
+        let Some(results_metadata) = results_metadata else {
+            return Err(fields.missing("results_metadata"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            results: fields.required(results, "results")?,
-            results_metadata: fields.required(results_metadata, "results_metadata")?,
+            status_code,
+            request_id,
+            results,
+            results_metadata,
         })
     }
 }
@@ -2889,11 +3007,10 @@ impl ::serde::Serialize for SearchResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("results", &self.results)?;
-                object.entry("results_metadata", &self.results_metadata)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("results", &self.results);
+                object.entry("results_metadata", &self.results_metadata);
             },
         )
     }
@@ -2933,13 +3050,12 @@ impl ::serde::Serialize for UpdateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("name", &self.name)?;
-                object.if_set("attributes", &self.attributes)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
-                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
-                object.if_set("external_id", &self.external_id)?;
-                object.if_set("roles", &self.roles)?;
-                Ok(())
+                object.if_set("name", &self.name);
+                object.if_set("attributes", &self.attributes);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
+                object.if_set("untrusted_metadata", &self.untrusted_metadata);
+                object.if_set("external_id", &self.external_id);
+                object.if_set("roles", &self.roles);
             },
         )
     }
@@ -2959,22 +3075,23 @@ impl crate::codec::Object for UpdateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "name" => fields.read(&mut name, "name")?,
-                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "name" => fields.read(&mut name, "name"),
+                "attributes" => fields.read(&mut attributes, "attributes"),
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "untrusted_metadata" => {
-                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")
                 }
-                "external_id" => fields.read(&mut external_id, "external_id")?,
-                "roles" => fields.read(&mut roles, "roles")?,
-                _ => fields.skip()?,
-            }
+                "external_id" => fields.read(&mut external_id, "external_id"),
+                "roles" => fields.read(&mut roles, "roles"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
         Ok(Self {
-            user_id: fields.required(user_id, "user_id")?,
+            user_id,
             name: fields.nilable(name),
             attributes: fields.nilable(attributes),
             trusted_metadata: fields.nilable(trusted_metadata),
@@ -3101,24 +3218,39 @@ impl crate::codec::Object for UpdateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "emails" => fields.read(&mut emails, "emails")?,
-                "phone_numbers" => fields.read(&mut phone_numbers, "phone_numbers")?,
-                "crypto_wallets" => fields.read(&mut crypto_wallets, "crypto_wallets")?,
-                "user" => fields.read(&mut user, "user")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "emails" => fields.read(&mut emails, "emails"),
+                "phone_numbers" => fields.read(&mut phone_numbers, "phone_numbers"),
+                "crypto_wallets" => fields.read(&mut crypto_wallets, "crypto_wallets"),
+                "user" => fields.read(&mut user, "user"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(emails) = emails else { return Err(fields.missing("emails")) };
+        let Some(phone_numbers) = phone_numbers else {
+            return Err(fields.missing("phone_numbers"))
+        };
+        let Some(crypto_wallets) = crypto_wallets else {
+            return Err(fields.missing("crypto_wallets"))
+        };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            emails: fields.required(emails, "emails")?,
-            phone_numbers: fields.required(phone_numbers, "phone_numbers")?,
-            crypto_wallets: fields.required(crypto_wallets, "crypto_wallets")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            emails,
+            phone_numbers,
+            crypto_wallets,
+            user,
         })
     }
 }
@@ -3140,14 +3272,13 @@ impl ::serde::Serialize for UpdateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("emails", &self.emails)?;
-                object.entry("phone_numbers", &self.phone_numbers)?;
-                object.entry("crypto_wallets", &self.crypto_wallets)?;
-                object.entry("user", &self.user)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("emails", &self.emails);
+                object.entry("phone_numbers", &self.phone_numbers);
+                object.entry("crypto_wallets", &self.crypto_wallets);
+                object.entry("user", &self.user);
             },
         )
     }

@@ -137,14 +137,13 @@ impl ::serde::Serialize for AuthenticateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("public_key_credential", &self.public_key_credential)?;
-                object.if_set("session_token", &self.session_token)?;
+                object.entry("public_key_credential", &self.public_key_credential);
+                object.if_set("session_token", &self.session_token);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -164,24 +163,26 @@ impl crate::codec::Object for AuthenticateRequest {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "public_key_credential" => {
-                    fields.read(&mut public_key_credential, "public_key_credential")?
+                    fields.read(&mut public_key_credential, "public_key_credential")
                 }
-                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_token" => fields.read(&mut session_token, "session_token"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(public_key_credential) = public_key_credential else {
+            return Err(fields.missing("public_key_credential"))
+        };
         Ok(Self {
-            public_key_credential: fields
-                .required(public_key_credential, "public_key_credential")?,
+            public_key_credential,
             session_token: fields.nilable(session_token),
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_jwt: fields.nilable(session_jwt),
@@ -316,30 +317,46 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
                 "webauthn_registration_id" => {
                     fields
-                        .read(&mut webauthn_registration_id, "webauthn_registration_id")?
+                        .read(&mut webauthn_registration_id, "webauthn_registration_id")
                 }
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "user" => fields.read(&mut user, "user")?,
-                "session" => fields.read(&mut session, "session")?,
-                "user_device" => fields.read(&mut user_device, "user_device")?,
-                _ => fields.skip()?,
-            }
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "user" => fields.read(&mut user, "user"),
+                "session" => fields.read(&mut session, "session"),
+                "user_device" => fields.read(&mut user_device, "user_device"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(webauthn_registration_id) = webauthn_registration_id else {
+            return Err(fields.missing("webauthn_registration_id"))
+        };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            webauthn_registration_id: fields
-                .required(webauthn_registration_id, "webauthn_registration_id")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            webauthn_registration_id,
+            session_token,
+            session_jwt,
+            user,
             session: fields.nilable(session),
             user_device: fields.nilable(user_device),
         })
@@ -363,17 +380,15 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object
-                    .entry("webauthn_registration_id", &self.webauthn_registration_id)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("user", &self.user)?;
-                object.if_set("session", &self.session)?;
-                object.if_set("user_device", &self.user_device)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("webauthn_registration_id", &self.webauthn_registration_id);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("user", &self.user);
+                object.if_set("session", &self.session);
+                object.if_set("user_device", &self.user_device);
             },
         )
     }
@@ -405,15 +420,14 @@ impl ::serde::Serialize for AuthenticateStartRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("domain", &self.domain)?;
-                object.if_set("user_id", &self.user_id)?;
+                object.entry("domain", &self.domain);
+                object.if_set("user_id", &self.user_id);
                 object
                     .if_set(
                         "return_passkey_credential_options",
                         &self.return_passkey_credential_options,
-                    )?;
-                object.if_set("use_base64_url_encoding", &self.use_base64_url_encoding)?;
-                Ok(())
+                    );
+                object.if_set("use_base64_url_encoding", &self.use_base64_url_encoding);
             },
         )
     }
@@ -430,23 +444,24 @@ impl crate::codec::Object for AuthenticateStartRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "domain" => fields.read(&mut domain, "domain")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "domain" => fields.read(&mut domain, "domain"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
                 "return_passkey_credential_options" => {
                     fields
                         .read(
                             &mut return_passkey_credential_options,
                             "return_passkey_credential_options",
-                        )?
+                        )
                 }
                 "use_base64_url_encoding" => {
-                    fields.read(&mut use_base64_url_encoding, "use_base64_url_encoding")?
+                    fields.read(&mut use_base64_url_encoding, "use_base64_url_encoding")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(domain) = domain else { return Err(fields.missing("domain")) };
         Ok(Self {
-            domain: fields.required(domain, "domain")?,
+            domain,
             user_id: fields.nilable(user_id),
             return_passkey_credential_options: fields
                 .nilable(return_passkey_credential_options),
@@ -538,28 +553,33 @@ impl crate::codec::Object for AuthenticateStartResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
                 "public_key_credential_request_options" => {
                     fields
                         .read(
                             &mut public_key_credential_request_options,
                             "public_key_credential_request_options",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(public_key_credential_request_options) = public_key_credential_request_options
+        else { return Err(fields.missing("public_key_credential_request_options")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            public_key_credential_request_options: fields
-                .required(
-                    public_key_credential_request_options,
-                    "public_key_credential_request_options",
-                )?,
+            status_code,
+            request_id,
+            user_id,
+            public_key_credential_request_options,
         })
     }
 }
@@ -581,15 +601,14 @@ impl ::serde::Serialize for AuthenticateStartResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
                 object
                     .entry(
                         "public_key_credential_request_options",
                         &self.public_key_credential_request_options,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -611,7 +630,7 @@ impl ::serde::Serialize for ListCredentialsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -624,15 +643,14 @@ impl crate::codec::Object for ListCredentialsRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "domain" => fields.read(&mut domain, "domain")?,
-                _ => fields.skip()?,
-            }
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "domain" => fields.read(&mut domain, "domain"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            user_id: fields.required(user_id, "user_id")?,
-            domain: fields.required(domain, "domain")?,
-        })
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(domain) = domain else { return Err(fields.missing("domain")) };
+        Ok(Self { user_id, domain })
     }
 }
 
@@ -697,16 +715,25 @@ impl crate::codec::Object for ListCredentialsResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "credentials" => fields.read(&mut credentials, "credentials")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "credentials" => fields.read(&mut credentials, "credentials"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(credentials) = credentials else {
+            return Err(fields.missing("credentials"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            credentials: fields.required(credentials, "credentials")?,
+            status_code,
+            request_id,
+            credentials,
         })
     }
 }
@@ -728,10 +755,9 @@ impl ::serde::Serialize for ListCredentialsResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("credentials", &self.credentials)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("credentials", &self.credentials);
             },
         )
     }
@@ -777,15 +803,14 @@ impl ::serde::Serialize for RegisterRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("user_id", &self.user_id)?;
-                object.entry("public_key_credential", &self.public_key_credential)?;
-                object.if_set("session_token", &self.session_token)?;
+                object.entry("user_id", &self.user_id);
+                object.entry("public_key_credential", &self.public_key_credential);
+                object.if_set("session_token", &self.session_token);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -805,27 +830,30 @@ impl crate::codec::Object for RegisterRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id"),
                 "public_key_credential" => {
-                    fields.read(&mut public_key_credential, "public_key_credential")?
+                    fields.read(&mut public_key_credential, "public_key_credential")
                 }
-                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_token" => fields.read(&mut session_token, "session_token"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(public_key_credential) = public_key_credential else {
+            return Err(fields.missing("public_key_credential"))
+        };
         Ok(Self {
-            user_id: fields.required(user_id, "user_id")?,
-            public_key_credential: fields
-                .required(public_key_credential, "public_key_credential")?,
+            user_id,
+            public_key_credential,
             session_token: fields.nilable(session_token),
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_jwt: fields.nilable(session_jwt),
@@ -964,30 +992,46 @@ impl crate::codec::Object for RegisterResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
                 "webauthn_registration_id" => {
                     fields
-                        .read(&mut webauthn_registration_id, "webauthn_registration_id")?
+                        .read(&mut webauthn_registration_id, "webauthn_registration_id")
                 }
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "user" => fields.read(&mut user, "user")?,
-                "session" => fields.read(&mut session, "session")?,
-                "user_device" => fields.read(&mut user_device, "user_device")?,
-                _ => fields.skip()?,
-            }
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "user" => fields.read(&mut user, "user"),
+                "session" => fields.read(&mut session, "session"),
+                "user_device" => fields.read(&mut user_device, "user_device"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(webauthn_registration_id) = webauthn_registration_id else {
+            return Err(fields.missing("webauthn_registration_id"))
+        };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            webauthn_registration_id: fields
-                .required(webauthn_registration_id, "webauthn_registration_id")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            webauthn_registration_id,
+            session_token,
+            session_jwt,
+            user,
             session: fields.nilable(session),
             user_device: fields.nilable(user_device),
         })
@@ -1011,17 +1055,15 @@ impl ::serde::Serialize for RegisterResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object
-                    .entry("webauthn_registration_id", &self.webauthn_registration_id)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("user", &self.user)?;
-                object.if_set("session", &self.session)?;
-                object.if_set("user_device", &self.user_device)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("webauthn_registration_id", &self.webauthn_registration_id);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("user", &self.user);
+                object.if_set("session", &self.session);
+                object.if_set("user_device", &self.user_device);
             },
         )
     }
@@ -1068,20 +1110,19 @@ impl ::serde::Serialize for RegisterStartRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("user_id", &self.user_id)?;
-                object.entry("domain", &self.domain)?;
-                object.if_set("user_agent", &self.user_agent)?;
-                object.if_set("authenticator_type", &self.authenticator_type)?;
+                object.entry("user_id", &self.user_id);
+                object.entry("domain", &self.domain);
+                object.if_set("user_agent", &self.user_agent);
+                object.if_set("authenticator_type", &self.authenticator_type);
                 object
                     .if_set(
                         "return_passkey_credential_options",
                         &self.return_passkey_credential_options,
-                    )?;
-                object.if_set("override_id", &self.override_id)?;
-                object.if_set("override_name", &self.override_name)?;
-                object.if_set("override_display_name", &self.override_display_name)?;
-                object.if_set("use_base64_url_encoding", &self.use_base64_url_encoding)?;
-                Ok(())
+                    );
+                object.if_set("override_id", &self.override_id);
+                object.if_set("override_name", &self.override_name);
+                object.if_set("override_display_name", &self.override_display_name);
+                object.if_set("use_base64_url_encoding", &self.use_base64_url_encoding);
             },
         )
     }
@@ -1103,33 +1144,35 @@ impl crate::codec::Object for RegisterStartRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "domain" => fields.read(&mut domain, "domain")?,
-                "user_agent" => fields.read(&mut user_agent, "user_agent")?,
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "domain" => fields.read(&mut domain, "domain"),
+                "user_agent" => fields.read(&mut user_agent, "user_agent"),
                 "authenticator_type" => {
-                    fields.read(&mut authenticator_type, "authenticator_type")?
+                    fields.read(&mut authenticator_type, "authenticator_type")
                 }
                 "return_passkey_credential_options" => {
                     fields
                         .read(
                             &mut return_passkey_credential_options,
                             "return_passkey_credential_options",
-                        )?
+                        )
                 }
-                "override_id" => fields.read(&mut override_id, "override_id")?,
-                "override_name" => fields.read(&mut override_name, "override_name")?,
+                "override_id" => fields.read(&mut override_id, "override_id"),
+                "override_name" => fields.read(&mut override_name, "override_name"),
                 "override_display_name" => {
-                    fields.read(&mut override_display_name, "override_display_name")?
+                    fields.read(&mut override_display_name, "override_display_name")
                 }
                 "use_base64_url_encoding" => {
-                    fields.read(&mut use_base64_url_encoding, "use_base64_url_encoding")?
+                    fields.read(&mut use_base64_url_encoding, "use_base64_url_encoding")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(domain) = domain else { return Err(fields.missing("domain")) };
         Ok(Self {
-            user_id: fields.required(user_id, "user_id")?,
-            domain: fields.required(domain, "domain")?,
+            user_id,
+            domain,
             user_agent: fields.nilable(user_agent),
             authenticator_type: fields.nilable(authenticator_type),
             return_passkey_credential_options: fields
@@ -1254,28 +1297,33 @@ impl crate::codec::Object for RegisterStartResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
                 "public_key_credential_creation_options" => {
                     fields
                         .read(
                             &mut public_key_credential_creation_options,
                             "public_key_credential_creation_options",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(public_key_credential_creation_options) = public_key_credential_creation_options
+        else { return Err(fields.missing("public_key_credential_creation_options")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            public_key_credential_creation_options: fields
-                .required(
-                    public_key_credential_creation_options,
-                    "public_key_credential_creation_options",
-                )?,
+            status_code,
+            request_id,
+            user_id,
+            public_key_credential_creation_options,
         })
     }
 }
@@ -1297,15 +1345,14 @@ impl ::serde::Serialize for RegisterStartResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
                 object
                     .entry(
                         "public_key_credential_creation_options",
                         &self.public_key_credential_creation_options,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -1329,8 +1376,7 @@ impl ::serde::Serialize for UpdateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("name", &self.name)?;
-                Ok(())
+                object.entry("name", &self.name);
             },
         )
     }
@@ -1347,16 +1393,19 @@ impl crate::codec::Object for UpdateRequest {
             match key.as_str() {
                 "webauthn_registration_id" => {
                     fields
-                        .read(&mut webauthn_registration_id, "webauthn_registration_id")?
+                        .read(&mut webauthn_registration_id, "webauthn_registration_id")
                 }
-                "name" => fields.read(&mut name, "name")?,
-                _ => fields.skip()?,
-            }
+                "name" => fields.read(&mut name, "name"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(webauthn_registration_id) = webauthn_registration_id else {
+            return Err(fields.missing("webauthn_registration_id"))
+        };
+        let Some(name) = name else { return Err(fields.missing("name")) };
         Ok(Self {
-            webauthn_registration_id: fields
-                .required(webauthn_registration_id, "webauthn_registration_id")?,
-            name: fields.required(name, "name")?,
+            webauthn_registration_id,
+            name,
         })
     }
 }
@@ -1430,17 +1479,23 @@ impl crate::codec::Object for UpdateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
                 "webauthn_registration" => {
-                    fields.read(&mut webauthn_registration, "webauthn_registration")?
+                    fields.read(&mut webauthn_registration, "webauthn_registration")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             webauthn_registration: fields.nilable(webauthn_registration),
         })
     }
@@ -1463,10 +1518,9 @@ impl ::serde::Serialize for UpdateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("webauthn_registration", &self.webauthn_registration)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("webauthn_registration", &self.webauthn_registration);
             },
         )
     }

@@ -83,7 +83,7 @@ impl ::serde::Serialize for GetAllowedSmsCountryCodesRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -96,16 +96,22 @@ impl crate::codec::Object for GetAllowedSmsCountryCodesRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            project_slug,
+            environment_slug,
         })
     }
 }
@@ -186,16 +192,25 @@ impl crate::codec::Object for GetAllowedSmsCountryCodesResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "country_codes" => fields.read(&mut country_codes, "country_codes")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "country_codes" => fields.read(&mut country_codes, "country_codes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(country_codes) = country_codes else {
+            return Err(fields.missing("country_codes"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            country_codes: fields.required(country_codes, "country_codes")?,
+            status_code,
+            request_id,
+            country_codes,
         })
     }
 }
@@ -217,10 +232,9 @@ impl ::serde::Serialize for GetAllowedSmsCountryCodesResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("country_codes", &self.country_codes)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("country_codes", &self.country_codes);
             },
         )
     }
@@ -242,7 +256,7 @@ impl ::serde::Serialize for GetAllowedWhatsappCountryCodesRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -255,16 +269,22 @@ impl crate::codec::Object for GetAllowedWhatsappCountryCodesRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            project_slug,
+            environment_slug,
         })
     }
 }
@@ -345,16 +365,25 @@ impl crate::codec::Object for GetAllowedWhatsappCountryCodesResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "country_codes" => fields.read(&mut country_codes, "country_codes")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "country_codes" => fields.read(&mut country_codes, "country_codes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(country_codes) = country_codes else {
+            return Err(fields.missing("country_codes"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            country_codes: fields.required(country_codes, "country_codes")?,
+            status_code,
+            request_id,
+            country_codes,
         })
     }
 }
@@ -376,10 +405,9 @@ impl ::serde::Serialize for GetAllowedWhatsappCountryCodesResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("country_codes", &self.country_codes)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("country_codes", &self.country_codes);
             },
         )
     }
@@ -406,8 +434,7 @@ impl ::serde::Serialize for SetAllowedSmsCountryCodesRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("country_codes", &self.country_codes)?;
-                Ok(())
+                object.entry("country_codes", &self.country_codes);
             },
         )
     }
@@ -423,18 +450,27 @@ impl crate::codec::Object for SetAllowedSmsCountryCodesRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "country_codes" => fields.read(&mut country_codes, "country_codes")?,
-                _ => fields.skip()?,
-            }
+                "country_codes" => fields.read(&mut country_codes, "country_codes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(country_codes) = country_codes else {
+            return Err(fields.missing("country_codes"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            country_codes: fields.required(country_codes, "country_codes")?,
+            project_slug,
+            environment_slug,
+            country_codes,
         })
     }
 }
@@ -517,16 +553,25 @@ impl crate::codec::Object for SetAllowedSmsCountryCodesResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "country_codes" => fields.read(&mut country_codes, "country_codes")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "country_codes" => fields.read(&mut country_codes, "country_codes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(country_codes) = country_codes else {
+            return Err(fields.missing("country_codes"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            country_codes: fields.required(country_codes, "country_codes")?,
+            status_code,
+            request_id,
+            country_codes,
         })
     }
 }
@@ -548,10 +593,9 @@ impl ::serde::Serialize for SetAllowedSmsCountryCodesResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("country_codes", &self.country_codes)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("country_codes", &self.country_codes);
             },
         )
     }
@@ -578,8 +622,7 @@ impl ::serde::Serialize for SetAllowedWhatsappCountryCodesRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("country_codes", &self.country_codes)?;
-                Ok(())
+                object.entry("country_codes", &self.country_codes);
             },
         )
     }
@@ -595,18 +638,27 @@ impl crate::codec::Object for SetAllowedWhatsappCountryCodesRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "country_codes" => fields.read(&mut country_codes, "country_codes")?,
-                _ => fields.skip()?,
-            }
+                "country_codes" => fields.read(&mut country_codes, "country_codes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(country_codes) = country_codes else {
+            return Err(fields.missing("country_codes"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            country_codes: fields.required(country_codes, "country_codes")?,
+            project_slug,
+            environment_slug,
+            country_codes,
         })
     }
 }
@@ -689,16 +741,25 @@ impl crate::codec::Object for SetAllowedWhatsappCountryCodesResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "country_codes" => fields.read(&mut country_codes, "country_codes")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "country_codes" => fields.read(&mut country_codes, "country_codes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(country_codes) = country_codes else {
+            return Err(fields.missing("country_codes"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            country_codes: fields.required(country_codes, "country_codes")?,
+            status_code,
+            request_id,
+            country_codes,
         })
     }
 }
@@ -720,10 +781,9 @@ impl ::serde::Serialize for SetAllowedWhatsappCountryCodesResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("country_codes", &self.country_codes)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("country_codes", &self.country_codes);
             },
         )
     }

@@ -154,16 +154,15 @@ impl ::serde::Serialize for CreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("template_id", &self.template_id)?;
-                object.if_set("name", &self.name)?;
-                object.if_set("sender_information", &self.sender_information)?;
-                object.if_set("prebuilt_customization", &self.prebuilt_customization)?;
+                object.entry("template_id", &self.template_id);
+                object.if_set("name", &self.name);
+                object.if_set("sender_information", &self.sender_information);
+                object.if_set("prebuilt_customization", &self.prebuilt_customization);
                 object
                     .if_set(
                         "custom_html_customization",
                         &self.custom_html_customization,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -182,28 +181,34 @@ impl crate::codec::Object for CreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
-                "template_id" => fields.read(&mut template_id, "template_id")?,
-                "name" => fields.read(&mut name, "name")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
+                "template_id" => fields.read(&mut template_id, "template_id"),
+                "name" => fields.read(&mut name, "name"),
                 "sender_information" => {
-                    fields.read(&mut sender_information, "sender_information")?
+                    fields.read(&mut sender_information, "sender_information")
                 }
                 "prebuilt_customization" => {
-                    fields.read(&mut prebuilt_customization, "prebuilt_customization")?
+                    fields.read(&mut prebuilt_customization, "prebuilt_customization")
                 }
                 "custom_html_customization" => {
                     fields
                         .read(
                             &mut custom_html_customization,
                             "custom_html_customization",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(template_id) = template_id else {
+            return Err(fields.missing("template_id"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            template_id: fields.required(template_id, "template_id")?,
+            project_slug,
+            template_id,
             name: fields.nilable(name),
             sender_information: fields.nilable(sender_information),
             prebuilt_customization: fields.nilable(prebuilt_customization),
@@ -313,16 +318,25 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "email_template" => fields.read(&mut email_template, "email_template")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "email_template" => fields.read(&mut email_template, "email_template"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(email_template) = email_template else {
+            return Err(fields.missing("email_template"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            email_template: fields.required(email_template, "email_template")?,
+            status_code,
+            request_id,
+            email_template,
         })
     }
 }
@@ -344,10 +358,9 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("email_template", &self.email_template)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("email_template", &self.email_template);
             },
         )
     }
@@ -369,7 +382,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -382,15 +395,18 @@ impl crate::codec::Object for DeleteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
-                "template_id" => fields.read(&mut template_id, "template_id")?,
-                _ => fields.skip()?,
-            }
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
+                "template_id" => fields.read(&mut template_id, "template_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            template_id: fields.required(template_id, "template_id")?,
-        })
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(template_id) = template_id else {
+            return Err(fields.missing("template_id"))
+        };
+        Ok(Self { project_slug, template_id })
     }
 }
 
@@ -460,15 +476,18 @@ impl crate::codec::Object for DeleteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -489,9 +508,8 @@ impl ::serde::Serialize for DeleteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }
@@ -513,7 +531,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -526,15 +544,18 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
-                "template_id" => fields.read(&mut template_id, "template_id")?,
-                _ => fields.skip()?,
-            }
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
+                "template_id" => fields.read(&mut template_id, "template_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            template_id: fields.required(template_id, "template_id")?,
-        })
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(template_id) = template_id else {
+            return Err(fields.missing("template_id"))
+        };
+        Ok(Self { project_slug, template_id })
     }
 }
 
@@ -607,16 +628,25 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "email_template" => fields.read(&mut email_template, "email_template")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "email_template" => fields.read(&mut email_template, "email_template"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(email_template) = email_template else {
+            return Err(fields.missing("email_template"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            email_template: fields.required(email_template, "email_template")?,
+            status_code,
+            request_id,
+            email_template,
         })
     }
 }
@@ -638,10 +668,9 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("email_template", &self.email_template)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("email_template", &self.email_template);
             },
         )
     }
@@ -661,7 +690,7 @@ impl ::serde::Serialize for GetAllRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -673,13 +702,14 @@ impl crate::codec::Object for GetAllRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
-                _ => fields.skip()?,
-            }
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-        })
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        Ok(Self { project_slug })
     }
 }
 
@@ -746,18 +776,25 @@ impl crate::codec::Object for GetAllResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "email_templates" => {
-                    fields.read(&mut email_templates, "email_templates")?
-                }
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "email_templates" => fields.read(&mut email_templates, "email_templates"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(email_templates) = email_templates else {
+            return Err(fields.missing("email_templates"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            email_templates: fields.required(email_templates, "email_templates")?,
+            status_code,
+            request_id,
+            email_templates,
         })
     }
 }
@@ -779,10 +816,9 @@ impl ::serde::Serialize for GetAllResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("email_templates", &self.email_templates)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("email_templates", &self.email_templates);
             },
         )
     }
@@ -807,7 +843,7 @@ impl ::serde::Serialize for GetDefaultRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -820,17 +856,22 @@ impl crate::codec::Object for GetDefaultRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "email_template_type" => {
-                    fields.read(&mut email_template_type, "email_template_type")?
+                    fields.read(&mut email_template_type, "email_template_type")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(email_template_type) = email_template_type else {
+            return Err(fields.missing("email_template_type"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            email_template_type: fields
-                .required(email_template_type, "email_template_type")?,
+            project_slug,
+            email_template_type,
         })
     }
 }
@@ -921,16 +962,25 @@ impl crate::codec::Object for GetDefaultResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "template_id" => fields.read(&mut template_id, "template_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "template_id" => fields.read(&mut template_id, "template_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(template_id) = template_id else {
+            return Err(fields.missing("template_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            template_id: fields.required(template_id, "template_id")?,
+            status_code,
+            request_id,
+            template_id,
         })
     }
 }
@@ -952,10 +1002,9 @@ impl ::serde::Serialize for GetDefaultResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("template_id", &self.template_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("template_id", &self.template_id);
             },
         )
     }
@@ -985,8 +1034,7 @@ impl ::serde::Serialize for SetDefaultRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("template_id", &self.template_id)?;
-                Ok(())
+                object.entry("template_id", &self.template_id);
             },
         )
     }
@@ -1002,19 +1050,27 @@ impl crate::codec::Object for SetDefaultRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "email_template_type" => {
-                    fields.read(&mut email_template_type, "email_template_type")?
+                    fields.read(&mut email_template_type, "email_template_type")
                 }
-                "template_id" => fields.read(&mut template_id, "template_id")?,
-                _ => fields.skip()?,
-            }
+                "template_id" => fields.read(&mut template_id, "template_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(email_template_type) = email_template_type else {
+            return Err(fields.missing("email_template_type"))
+        };
+        let Some(template_id) = template_id else {
+            return Err(fields.missing("template_id"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            email_template_type: fields
-                .required(email_template_type, "email_template_type")?,
-            template_id: fields.required(template_id, "template_id")?,
+            project_slug,
+            email_template_type,
+            template_id,
         })
     }
 }
@@ -1104,15 +1160,18 @@ impl crate::codec::Object for SetDefaultResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -1133,9 +1192,8 @@ impl ::serde::Serialize for SetDefaultResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }
@@ -1160,7 +1218,7 @@ impl ::serde::Serialize for UnsetDefaultRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1173,17 +1231,22 @@ impl crate::codec::Object for UnsetDefaultRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "email_template_type" => {
-                    fields.read(&mut email_template_type, "email_template_type")?
+                    fields.read(&mut email_template_type, "email_template_type")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(email_template_type) = email_template_type else {
+            return Err(fields.missing("email_template_type"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            email_template_type: fields
-                .required(email_template_type, "email_template_type")?,
+            project_slug,
+            email_template_type,
         })
     }
 }
@@ -1271,15 +1334,18 @@ impl crate::codec::Object for UnsetDefaultResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -1300,9 +1366,8 @@ impl ::serde::Serialize for UnsetDefaultResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }
@@ -1343,15 +1408,14 @@ impl ::serde::Serialize for UpdateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("name", &self.name)?;
-                object.if_set("sender_information", &self.sender_information)?;
-                object.if_set("prebuilt_customization", &self.prebuilt_customization)?;
+                object.if_set("name", &self.name);
+                object.if_set("sender_information", &self.sender_information);
+                object.if_set("prebuilt_customization", &self.prebuilt_customization);
                 object
                     .if_set(
                         "custom_html_customization",
                         &self.custom_html_customization,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -1370,28 +1434,34 @@ impl crate::codec::Object for UpdateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
-                "template_id" => fields.read(&mut template_id, "template_id")?,
-                "name" => fields.read(&mut name, "name")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
+                "template_id" => fields.read(&mut template_id, "template_id"),
+                "name" => fields.read(&mut name, "name"),
                 "sender_information" => {
-                    fields.read(&mut sender_information, "sender_information")?
+                    fields.read(&mut sender_information, "sender_information")
                 }
                 "prebuilt_customization" => {
-                    fields.read(&mut prebuilt_customization, "prebuilt_customization")?
+                    fields.read(&mut prebuilt_customization, "prebuilt_customization")
                 }
                 "custom_html_customization" => {
                     fields
                         .read(
                             &mut custom_html_customization,
                             "custom_html_customization",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(template_id) = template_id else {
+            return Err(fields.missing("template_id"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            template_id: fields.required(template_id, "template_id")?,
+            project_slug,
+            template_id,
             name: fields.nilable(name),
             sender_information: fields.nilable(sender_information),
             prebuilt_customization: fields.nilable(prebuilt_customization),
@@ -1506,16 +1576,25 @@ impl crate::codec::Object for UpdateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "email_template" => fields.read(&mut email_template, "email_template")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "email_template" => fields.read(&mut email_template, "email_template"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(email_template) = email_template else {
+            return Err(fields.missing("email_template"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            email_template: fields.required(email_template, "email_template")?,
+            status_code,
+            request_id,
+            email_template,
         })
     }
 }
@@ -1537,10 +1616,9 @@ impl ::serde::Serialize for UpdateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("email_template", &self.email_template)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("email_template", &self.email_template);
             },
         )
     }

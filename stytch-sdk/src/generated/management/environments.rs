@@ -144,44 +144,43 @@ impl ::serde::Serialize for CreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("name", &self.name)?;
-                object.if_set("type", &self.r#type)?;
-                object.if_set("environment_slug", &self.environment_slug)?;
+                object.entry("name", &self.name);
+                object.if_set("type", &self.r#type);
+                object.if_set("environment_slug", &self.environment_slug);
                 object
                     .if_set(
                         "cross_org_passwords_enabled",
                         &self.cross_org_passwords_enabled,
-                    )?;
+                    );
                 object
                     .if_set(
                         "user_impersonation_enabled",
                         &self.user_impersonation_enabled,
-                    )?;
+                    );
                 object
                     .if_set(
                         "zero_downtime_session_migration_url",
                         &self.zero_downtime_session_migration_url,
-                    )?;
+                    );
                 object
                     .if_set(
                         "user_lock_self_serve_enabled",
                         &self.user_lock_self_serve_enabled,
-                    )?;
-                object.if_set("user_lock_threshold", &self.user_lock_threshold)?;
-                object.if_set("user_lock_ttl", &self.user_lock_ttl)?;
-                object.if_set("idp_authorization_url", &self.idp_authorization_url)?;
+                    );
+                object.if_set("user_lock_threshold", &self.user_lock_threshold);
+                object.if_set("user_lock_ttl", &self.user_lock_ttl);
+                object.if_set("idp_authorization_url", &self.idp_authorization_url);
                 object
                     .if_set(
                         "idp_dynamic_client_registration_enabled",
                         &self.idp_dynamic_client_registration_enabled,
-                    )?;
+                    );
                 object
                     .if_set(
                         "idp_dynamic_client_registration_access_token_template_content",
                         &self
                             .idp_dynamic_client_registration_access_token_template_content,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -207,67 +206,71 @@ impl crate::codec::Object for CreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
-                "name" => fields.read(&mut name, "name")?,
-                "type" => fields.read(&mut r#type, "type")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
+                "name" => fields.read(&mut name, "name"),
+                "type" => fields.read(&mut r#type, "type"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
                 "cross_org_passwords_enabled" => {
                     fields
                         .read(
                             &mut cross_org_passwords_enabled,
                             "cross_org_passwords_enabled",
-                        )?
+                        )
                 }
                 "user_impersonation_enabled" => {
                     fields
                         .read(
                             &mut user_impersonation_enabled,
                             "user_impersonation_enabled",
-                        )?
+                        )
                 }
                 "zero_downtime_session_migration_url" => {
                     fields
                         .read(
                             &mut zero_downtime_session_migration_url,
                             "zero_downtime_session_migration_url",
-                        )?
+                        )
                 }
                 "user_lock_self_serve_enabled" => {
                     fields
                         .read(
                             &mut user_lock_self_serve_enabled,
                             "user_lock_self_serve_enabled",
-                        )?
+                        )
                 }
                 "user_lock_threshold" => {
-                    fields.read(&mut user_lock_threshold, "user_lock_threshold")?
+                    fields.read(&mut user_lock_threshold, "user_lock_threshold")
                 }
-                "user_lock_ttl" => fields.read(&mut user_lock_ttl, "user_lock_ttl")?,
+                "user_lock_ttl" => fields.read(&mut user_lock_ttl, "user_lock_ttl"),
                 "idp_authorization_url" => {
-                    fields.read(&mut idp_authorization_url, "idp_authorization_url")?
+                    fields.read(&mut idp_authorization_url, "idp_authorization_url")
                 }
                 "idp_dynamic_client_registration_enabled" => {
                     fields
                         .read(
                             &mut idp_dynamic_client_registration_enabled,
                             "idp_dynamic_client_registration_enabled",
-                        )?
+                        )
                 }
                 "idp_dynamic_client_registration_access_token_template_content" => {
                     fields
                         .read(
                             &mut idp_dynamic_client_registration_access_token_template_content,
                             "idp_dynamic_client_registration_access_token_template_content",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(name) = name else { return Err(fields.missing("name")) };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            name: fields.required(name, "name")?,
+            project_slug,
+            name,
             r#type: fields.nilable(r#type),
             environment_slug: fields.nilable(environment_slug),
             cross_org_passwords_enabled: fields.nilable(cross_org_passwords_enabled),
@@ -450,16 +453,25 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "environment" => fields.read(&mut environment, "environment")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "environment" => fields.read(&mut environment, "environment"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(environment) = environment else {
+            return Err(fields.missing("environment"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            environment: fields.required(environment, "environment")?,
+            status_code,
+            request_id,
+            environment,
         })
     }
 }
@@ -481,10 +493,9 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("environment", &self.environment)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("environment", &self.environment);
             },
         )
     }
@@ -506,7 +517,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -519,16 +530,22 @@ impl crate::codec::Object for DeleteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            project_slug,
+            environment_slug,
         })
     }
 }
@@ -602,15 +619,18 @@ impl crate::codec::Object for DeleteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -631,9 +651,8 @@ impl ::serde::Serialize for DeleteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }
@@ -655,7 +674,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -668,16 +687,22 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            project_slug,
+            environment_slug,
         })
     }
 }
@@ -754,16 +779,25 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "environment" => fields.read(&mut environment, "environment")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "environment" => fields.read(&mut environment, "environment"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(environment) = environment else {
+            return Err(fields.missing("environment"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            environment: fields.required(environment, "environment")?,
+            status_code,
+            request_id,
+            environment,
         })
     }
 }
@@ -785,10 +819,9 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("environment", &self.environment)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("environment", &self.environment);
             },
         )
     }
@@ -808,7 +841,7 @@ impl ::serde::Serialize for GetAllRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -820,13 +853,14 @@ impl crate::codec::Object for GetAllRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
-                _ => fields.skip()?,
-            }
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-        })
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        Ok(Self { project_slug })
     }
 }
 
@@ -893,16 +927,25 @@ impl crate::codec::Object for GetAllResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "environments" => fields.read(&mut environments, "environments")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "environments" => fields.read(&mut environments, "environments"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(environments) = environments else {
+            return Err(fields.missing("environments"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            environments: fields.required(environments, "environments")?,
+            status_code,
+            request_id,
+            environments,
         })
     }
 }
@@ -924,10 +967,9 @@ impl ::serde::Serialize for GetAllResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("environments", &self.environments)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("environments", &self.environments);
             },
         )
     }
@@ -949,7 +991,7 @@ impl ::serde::Serialize for GetMetricsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -962,16 +1004,22 @@ impl crate::codec::Object for GetMetricsRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            project_slug,
+            environment_slug,
         })
     }
 }
@@ -1052,16 +1100,23 @@ impl crate::codec::Object for GetMetricsResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "metrics" => fields.read(&mut metrics, "metrics")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "metrics" => fields.read(&mut metrics, "metrics"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(metrics) = metrics else { return Err(fields.missing("metrics")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            metrics: fields.required(metrics, "metrics")?,
+            status_code,
+            request_id,
+            metrics,
         })
     }
 }
@@ -1083,10 +1138,9 @@ impl ::serde::Serialize for GetMetricsResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("metrics", &self.metrics)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("metrics", &self.metrics);
             },
         )
     }
@@ -1139,47 +1193,46 @@ impl ::serde::Serialize for UpdateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("name", &self.name)?;
+                object.if_set("name", &self.name);
                 object
                     .if_set(
                         "cross_org_passwords_enabled",
                         &self.cross_org_passwords_enabled,
-                    )?;
+                    );
                 object
                     .if_set(
                         "user_impersonation_enabled",
                         &self.user_impersonation_enabled,
-                    )?;
+                    );
                 object
                     .if_set(
                         "zero_downtime_session_migration_url",
                         &self.zero_downtime_session_migration_url,
-                    )?;
+                    );
                 object
                     .if_set(
                         "use_custom_domain_in_magic_link_emails",
                         &self.use_custom_domain_in_magic_link_emails,
-                    )?;
+                    );
                 object
                     .if_set(
                         "user_lock_self_serve_enabled",
                         &self.user_lock_self_serve_enabled,
-                    )?;
-                object.if_set("user_lock_threshold", &self.user_lock_threshold)?;
-                object.if_set("user_lock_ttl", &self.user_lock_ttl)?;
-                object.if_set("idp_authorization_url", &self.idp_authorization_url)?;
+                    );
+                object.if_set("user_lock_threshold", &self.user_lock_threshold);
+                object.if_set("user_lock_ttl", &self.user_lock_ttl);
+                object.if_set("idp_authorization_url", &self.idp_authorization_url);
                 object
                     .if_set(
                         "idp_dynamic_client_registration_enabled",
                         &self.idp_dynamic_client_registration_enabled,
-                    )?;
+                    );
                 object
                     .if_set(
                         "idp_dynamic_client_registration_access_token_template_content",
                         &self
                             .idp_dynamic_client_registration_access_token_template_content,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -1205,73 +1258,79 @@ impl crate::codec::Object for UpdateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "name" => fields.read(&mut name, "name")?,
+                "name" => fields.read(&mut name, "name"),
                 "cross_org_passwords_enabled" => {
                     fields
                         .read(
                             &mut cross_org_passwords_enabled,
                             "cross_org_passwords_enabled",
-                        )?
+                        )
                 }
                 "user_impersonation_enabled" => {
                     fields
                         .read(
                             &mut user_impersonation_enabled,
                             "user_impersonation_enabled",
-                        )?
+                        )
                 }
                 "zero_downtime_session_migration_url" => {
                     fields
                         .read(
                             &mut zero_downtime_session_migration_url,
                             "zero_downtime_session_migration_url",
-                        )?
+                        )
                 }
                 "use_custom_domain_in_magic_link_emails" => {
                     fields
                         .read(
                             &mut use_custom_domain_in_magic_link_emails,
                             "use_custom_domain_in_magic_link_emails",
-                        )?
+                        )
                 }
                 "user_lock_self_serve_enabled" => {
                     fields
                         .read(
                             &mut user_lock_self_serve_enabled,
                             "user_lock_self_serve_enabled",
-                        )?
+                        )
                 }
                 "user_lock_threshold" => {
-                    fields.read(&mut user_lock_threshold, "user_lock_threshold")?
+                    fields.read(&mut user_lock_threshold, "user_lock_threshold")
                 }
-                "user_lock_ttl" => fields.read(&mut user_lock_ttl, "user_lock_ttl")?,
+                "user_lock_ttl" => fields.read(&mut user_lock_ttl, "user_lock_ttl"),
                 "idp_authorization_url" => {
-                    fields.read(&mut idp_authorization_url, "idp_authorization_url")?
+                    fields.read(&mut idp_authorization_url, "idp_authorization_url")
                 }
                 "idp_dynamic_client_registration_enabled" => {
                     fields
                         .read(
                             &mut idp_dynamic_client_registration_enabled,
                             "idp_dynamic_client_registration_enabled",
-                        )?
+                        )
                 }
                 "idp_dynamic_client_registration_access_token_template_content" => {
                     fields
                         .read(
                             &mut idp_dynamic_client_registration_access_token_template_content,
                             "idp_dynamic_client_registration_access_token_template_content",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            project_slug,
+            environment_slug,
             name: fields.nilable(name),
             cross_org_passwords_enabled: fields.nilable(cross_org_passwords_enabled),
             user_impersonation_enabled: fields.nilable(user_impersonation_enabled),
@@ -1451,16 +1510,25 @@ impl crate::codec::Object for UpdateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "environment" => fields.read(&mut environment, "environment")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "environment" => fields.read(&mut environment, "environment"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(environment) = environment else {
+            return Err(fields.missing("environment"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            environment: fields.required(environment, "environment")?,
+            status_code,
+            request_id,
+            environment,
         })
     }
 }
@@ -1482,10 +1550,9 @@ impl ::serde::Serialize for UpdateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("environment", &self.environment)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("environment", &self.environment);
             },
         )
     }

@@ -126,9 +126,8 @@ impl ::serde::Serialize for CreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("destination_type", &self.destination_type)?;
-                object.if_set("destination_config", &self.destination_config)?;
-                Ok(())
+                object.if_set("destination_type", &self.destination_type);
+                object.if_set("destination_config", &self.destination_config);
             },
         )
     }
@@ -145,22 +144,28 @@ impl crate::codec::Object for CreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
                 "destination_type" => {
-                    fields.read(&mut destination_type, "destination_type")?
+                    fields.read(&mut destination_type, "destination_type")
                 }
                 "destination_config" => {
-                    fields.read(&mut destination_config, "destination_config")?
+                    fields.read(&mut destination_config, "destination_config")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            project_slug,
+            environment_slug,
             destination_type: fields.nilable(destination_type),
             destination_config: fields.nilable(destination_config),
         })
@@ -273,23 +278,31 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
                 "event_log_streaming_config" => {
                     fields
                         .read(
                             &mut event_log_streaming_config,
                             "event_log_streaming_config",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(event_log_streaming_config) = event_log_streaming_config else {
+            return Err(fields.missing("event_log_streaming_config"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            event_log_streaming_config: fields
-                .required(event_log_streaming_config, "event_log_streaming_config")?,
+            status_code,
+            request_id,
+            event_log_streaming_config,
         })
     }
 }
@@ -311,14 +324,13 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
                 object
                     .entry(
                         "event_log_streaming_config",
                         &self.event_log_streaming_config,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -344,7 +356,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -358,20 +370,29 @@ impl crate::codec::Object for DeleteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
                 "destination_type" => {
-                    fields.read(&mut destination_type, "destination_type")?
+                    fields.read(&mut destination_type, "destination_type")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(destination_type) = destination_type else {
+            return Err(fields.missing("destination_type"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            destination_type: fields.required(destination_type, "destination_type")?,
+            project_slug,
+            environment_slug,
+            destination_type,
         })
     }
 }
@@ -466,15 +487,18 @@ impl crate::codec::Object for DeleteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -495,9 +519,8 @@ impl ::serde::Serialize for DeleteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }
@@ -523,7 +546,7 @@ impl ::serde::Serialize for DisableRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -537,20 +560,29 @@ impl crate::codec::Object for DisableRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
                 "destination_type" => {
-                    fields.read(&mut destination_type, "destination_type")?
+                    fields.read(&mut destination_type, "destination_type")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(destination_type) = destination_type else {
+            return Err(fields.missing("destination_type"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            destination_type: fields.required(destination_type, "destination_type")?,
+            project_slug,
+            environment_slug,
+            destination_type,
         })
     }
 }
@@ -645,15 +677,18 @@ impl crate::codec::Object for DisableResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -674,9 +709,8 @@ impl ::serde::Serialize for DisableResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }
@@ -702,7 +736,7 @@ impl ::serde::Serialize for EnableRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -716,20 +750,29 @@ impl crate::codec::Object for EnableRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
                 "destination_type" => {
-                    fields.read(&mut destination_type, "destination_type")?
+                    fields.read(&mut destination_type, "destination_type")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(destination_type) = destination_type else {
+            return Err(fields.missing("destination_type"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            destination_type: fields.required(destination_type, "destination_type")?,
+            project_slug,
+            environment_slug,
+            destination_type,
         })
     }
 }
@@ -824,15 +867,18 @@ impl crate::codec::Object for EnableResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -853,9 +899,8 @@ impl ::serde::Serialize for EnableResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }
@@ -881,7 +926,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -895,20 +940,29 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
                 "destination_type" => {
-                    fields.read(&mut destination_type, "destination_type")?
+                    fields.read(&mut destination_type, "destination_type")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(destination_type) = destination_type else {
+            return Err(fields.missing("destination_type"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            destination_type: fields.required(destination_type, "destination_type")?,
+            project_slug,
+            environment_slug,
+            destination_type,
         })
     }
 }
@@ -1006,23 +1060,31 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
                 "event_log_streaming_config" => {
                     fields
                         .read(
                             &mut event_log_streaming_config,
                             "event_log_streaming_config",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(event_log_streaming_config) = event_log_streaming_config else {
+            return Err(fields.missing("event_log_streaming_config"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            event_log_streaming_config: fields
-                .required(event_log_streaming_config, "event_log_streaming_config")?,
+            status_code,
+            request_id,
+            event_log_streaming_config,
         })
     }
 }
@@ -1044,14 +1106,13 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
                 object
                     .entry(
                         "event_log_streaming_config",
                         &self.event_log_streaming_config,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -1084,8 +1145,7 @@ impl ::serde::Serialize for UpdateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("destination_config", &self.destination_config)?;
-                Ok(())
+                object.if_set("destination_config", &self.destination_config);
             },
         )
     }
@@ -1102,23 +1162,32 @@ impl crate::codec::Object for UpdateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
                 "destination_type" => {
-                    fields.read(&mut destination_type, "destination_type")?
+                    fields.read(&mut destination_type, "destination_type")
                 }
                 "destination_config" => {
-                    fields.read(&mut destination_config, "destination_config")?
+                    fields.read(&mut destination_config, "destination_config")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(destination_type) = destination_type else {
+            return Err(fields.missing("destination_type"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            destination_type: fields.required(destination_type, "destination_type")?,
+            project_slug,
+            environment_slug,
+            destination_type,
             destination_config: fields.nilable(destination_config),
         })
     }
@@ -1227,23 +1296,31 @@ impl crate::codec::Object for UpdateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
                 "event_log_streaming_config" => {
                     fields
                         .read(
                             &mut event_log_streaming_config,
                             "event_log_streaming_config",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(event_log_streaming_config) = event_log_streaming_config else {
+            return Err(fields.missing("event_log_streaming_config"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            event_log_streaming_config: fields
-                .required(event_log_streaming_config, "event_log_streaming_config")?,
+            status_code,
+            request_id,
+            event_log_streaming_config,
         })
     }
 }
@@ -1265,14 +1342,13 @@ impl ::serde::Serialize for UpdateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
                 object
                     .entry(
                         "event_log_streaming_config",
                         &self.event_log_streaming_config,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }

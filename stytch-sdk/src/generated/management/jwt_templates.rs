@@ -60,7 +60,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -74,20 +74,29 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
                 "jwt_template_type" => {
-                    fields.read(&mut jwt_template_type, "jwt_template_type")?
+                    fields.read(&mut jwt_template_type, "jwt_template_type")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(jwt_template_type) = jwt_template_type else {
+            return Err(fields.missing("jwt_template_type"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            jwt_template_type: fields.required(jwt_template_type, "jwt_template_type")?,
+            project_slug,
+            environment_slug,
+            jwt_template_type,
         })
     }
 }
@@ -185,16 +194,25 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "jwt_template" => fields.read(&mut jwt_template, "jwt_template")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "jwt_template" => fields.read(&mut jwt_template, "jwt_template"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(jwt_template) = jwt_template else {
+            return Err(fields.missing("jwt_template"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            jwt_template: fields.required(jwt_template, "jwt_template")?,
+            status_code,
+            request_id,
+            jwt_template,
         })
     }
 }
@@ -216,10 +234,9 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("jwt_template", &self.jwt_template)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("jwt_template", &self.jwt_template);
             },
         )
     }
@@ -254,9 +271,8 @@ impl ::serde::Serialize for SetRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("template_content", &self.template_content)?;
-                object.entry("custom_audience", &self.custom_audience)?;
-                Ok(())
+                object.entry("template_content", &self.template_content);
+                object.entry("custom_audience", &self.custom_audience);
             },
         )
     }
@@ -274,28 +290,41 @@ impl crate::codec::Object for SetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
                 "jwt_template_type" => {
-                    fields.read(&mut jwt_template_type, "jwt_template_type")?
+                    fields.read(&mut jwt_template_type, "jwt_template_type")
                 }
                 "template_content" => {
-                    fields.read(&mut template_content, "template_content")?
+                    fields.read(&mut template_content, "template_content")
                 }
-                "custom_audience" => {
-                    fields.read(&mut custom_audience, "custom_audience")?
-                }
-                _ => fields.skip()?,
-            }
+                "custom_audience" => fields.read(&mut custom_audience, "custom_audience"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(jwt_template_type) = jwt_template_type else {
+            return Err(fields.missing("jwt_template_type"))
+        };
+        let Some(template_content) = template_content else {
+            return Err(fields.missing("template_content"))
+        };
+        let Some(custom_audience) = custom_audience else {
+            return Err(fields.missing("custom_audience"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            jwt_template_type: fields.required(jwt_template_type, "jwt_template_type")?,
-            template_content: fields.required(template_content, "template_content")?,
-            custom_audience: fields.required(custom_audience, "custom_audience")?,
+            project_slug,
+            environment_slug,
+            jwt_template_type,
+            template_content,
+            custom_audience,
         })
     }
 }
@@ -397,16 +426,25 @@ impl crate::codec::Object for SetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "jwt_template" => fields.read(&mut jwt_template, "jwt_template")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "jwt_template" => fields.read(&mut jwt_template, "jwt_template"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(jwt_template) = jwt_template else {
+            return Err(fields.missing("jwt_template"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            jwt_template: fields.required(jwt_template, "jwt_template")?,
+            status_code,
+            request_id,
+            jwt_template,
         })
     }
 }
@@ -428,10 +466,9 @@ impl ::serde::Serialize for SetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("jwt_template", &self.jwt_template)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("jwt_template", &self.jwt_template);
             },
         )
     }

@@ -54,7 +54,7 @@ impl ::serde::Serialize for GetProjectRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -66,13 +66,14 @@ impl crate::codec::Object for GetProjectRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_id" => fields.read(&mut project_id, "project_id")?,
-                _ => fields.skip()?,
-            }
+                "project_id" => fields.read(&mut project_id, "project_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            project_id: fields.required(project_id, "project_id")?,
-        })
+        let Some(project_id) = project_id else {
+            return Err(fields.missing("project_id"))
+        };
+        Ok(Self { project_id })
     }
 }
 
@@ -136,15 +137,16 @@ impl crate::codec::Object for GetProjectResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "project" => fields.read(&mut project, "project")?,
-                _ => fields.skip()?,
-            }
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "project" => fields.read(&mut project, "project"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            request_id: fields.required(request_id, "request_id")?,
-            project: fields.required(project, "project")?,
-        })
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(project) = project else { return Err(fields.missing("project")) };
+        Ok(Self { request_id, project })
     }
 }
 
@@ -165,9 +167,8 @@ impl ::serde::Serialize for GetProjectResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("request_id", &self.request_id)?;
-                object.entry("project", &self.project)?;
-                Ok(())
+                object.entry("request_id", &self.request_id);
+                object.entry("project", &self.project);
             },
         )
     }
@@ -182,7 +183,7 @@ impl ::serde::Serialize for GetProjectsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -251,15 +252,16 @@ impl crate::codec::Object for GetProjectsResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "projects" => fields.read(&mut projects, "projects")?,
-                _ => fields.skip()?,
-            }
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "projects" => fields.read(&mut projects, "projects"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            request_id: fields.required(request_id, "request_id")?,
-            projects: fields.required(projects, "projects")?,
-        })
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(projects) = projects else { return Err(fields.missing("projects")) };
+        Ok(Self { request_id, projects })
     }
 }
 
@@ -280,9 +282,8 @@ impl ::serde::Serialize for GetProjectsResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("request_id", &self.request_id)?;
-                object.entry("projects", &self.projects)?;
-                Ok(())
+                object.entry("request_id", &self.request_id);
+                object.entry("projects", &self.projects);
             },
         )
     }

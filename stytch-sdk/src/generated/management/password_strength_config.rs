@@ -56,7 +56,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -69,16 +69,22 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            project_slug,
+            environment_slug,
         })
     }
 }
@@ -159,20 +165,28 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
                 "password_strength_config" => {
                     fields
-                        .read(&mut password_strength_config, "password_strength_config")?
+                        .read(&mut password_strength_config, "password_strength_config")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(password_strength_config) = password_strength_config else {
+            return Err(fields.missing("password_strength_config"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            password_strength_config: fields
-                .required(password_strength_config, "password_strength_config")?,
+            status_code,
+            request_id,
+            password_strength_config,
         })
     }
 }
@@ -194,11 +208,9 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object
-                    .entry("password_strength_config", &self.password_strength_config)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("password_strength_config", &self.password_strength_config);
             },
         )
     }
@@ -242,27 +254,25 @@ impl ::serde::Serialize for SetRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object
-                    .entry("check_breach_on_creation", &self.check_breach_on_creation)?;
+                object.entry("check_breach_on_creation", &self.check_breach_on_creation);
                 object
                     .entry(
                         "check_breach_on_authentication",
                         &self.check_breach_on_authentication,
-                    )?;
+                    );
                 object
                     .entry(
                         "validate_on_authentication",
                         &self.validate_on_authentication,
-                    )?;
-                object.if_set("validation_policy", &self.validation_policy)?;
+                    );
+                object.if_set("validation_policy", &self.validation_policy);
                 object
-                    .if_set("luds_min_password_length", &self.luds_min_password_length)?;
+                    .if_set("luds_min_password_length", &self.luds_min_password_length);
                 object
                     .if_set(
                         "luds_min_password_complexity",
                         &self.luds_min_password_complexity,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -283,57 +293,66 @@ impl crate::codec::Object for SetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
                 "check_breach_on_creation" => {
                     fields
-                        .read(&mut check_breach_on_creation, "check_breach_on_creation")?
+                        .read(&mut check_breach_on_creation, "check_breach_on_creation")
                 }
                 "check_breach_on_authentication" => {
                     fields
                         .read(
                             &mut check_breach_on_authentication,
                             "check_breach_on_authentication",
-                        )?
+                        )
                 }
                 "validate_on_authentication" => {
                     fields
                         .read(
                             &mut validate_on_authentication,
                             "validate_on_authentication",
-                        )?
+                        )
                 }
                 "validation_policy" => {
-                    fields.read(&mut validation_policy, "validation_policy")?
+                    fields.read(&mut validation_policy, "validation_policy")
                 }
                 "luds_min_password_length" => {
                     fields
-                        .read(&mut luds_min_password_length, "luds_min_password_length")?
+                        .read(&mut luds_min_password_length, "luds_min_password_length")
                 }
                 "luds_min_password_complexity" => {
                     fields
                         .read(
                             &mut luds_min_password_complexity,
                             "luds_min_password_complexity",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(check_breach_on_creation) = check_breach_on_creation else {
+            return Err(fields.missing("check_breach_on_creation"))
+        };
+        let Some(check_breach_on_authentication) = check_breach_on_authentication else {
+            return Err(fields.missing("check_breach_on_authentication"))
+        };
+        let Some(validate_on_authentication) = validate_on_authentication else {
+            return Err(fields.missing("validate_on_authentication"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            check_breach_on_creation: fields
-                .required(check_breach_on_creation, "check_breach_on_creation")?,
-            check_breach_on_authentication: fields
-                .required(
-                    check_breach_on_authentication,
-                    "check_breach_on_authentication",
-                )?,
-            validate_on_authentication: fields
-                .required(validate_on_authentication, "validate_on_authentication")?,
+            project_slug,
+            environment_slug,
+            check_breach_on_creation,
+            check_breach_on_authentication,
+            validate_on_authentication,
             validation_policy: fields.nilable(validation_policy),
             luds_min_password_length: fields.nilable(luds_min_password_length),
             luds_min_password_complexity: fields.nilable(luds_min_password_complexity),
@@ -457,20 +476,28 @@ impl crate::codec::Object for SetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
                 "password_strength_config" => {
                     fields
-                        .read(&mut password_strength_config, "password_strength_config")?
+                        .read(&mut password_strength_config, "password_strength_config")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(password_strength_config) = password_strength_config else {
+            return Err(fields.missing("password_strength_config"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            password_strength_config: fields
-                .required(password_strength_config, "password_strength_config")?,
+            status_code,
+            request_id,
+            password_strength_config,
         })
     }
 }
@@ -492,11 +519,9 @@ impl ::serde::Serialize for SetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object
-                    .entry("password_strength_config", &self.password_strength_config)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("password_strength_config", &self.password_strength_config);
             },
         )
     }

@@ -95,10 +95,9 @@ impl ::serde::Serialize for CreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("name", &self.name)?;
-                object.if_set("vertical", &self.vertical)?;
-                object.if_set("project_slug", &self.project_slug)?;
-                Ok(())
+                object.entry("name", &self.name);
+                object.if_set("vertical", &self.vertical);
+                object.if_set("project_slug", &self.project_slug);
             },
         )
     }
@@ -114,14 +113,15 @@ impl crate::codec::Object for CreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "name" => fields.read(&mut name, "name")?,
-                "vertical" => fields.read(&mut vertical, "vertical")?,
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
-                _ => fields.skip()?,
-            }
+                "name" => fields.read(&mut name, "name"),
+                "vertical" => fields.read(&mut vertical, "vertical"),
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(name) = name else { return Err(fields.missing("name")) };
         Ok(Self {
-            name: fields.required(name, "name")?,
+            name,
             vertical: fields.nilable(vertical),
             project_slug: fields.nilable(project_slug),
         })
@@ -213,16 +213,23 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "project" => fields.read(&mut project, "project")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "project" => fields.read(&mut project, "project"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(project) = project else { return Err(fields.missing("project")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            project: fields.required(project, "project")?,
+            status_code,
+            request_id,
+            project,
         })
     }
 }
@@ -244,10 +251,9 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("project", &self.project)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("project", &self.project);
             },
         )
     }
@@ -267,7 +273,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -279,13 +285,14 @@ impl crate::codec::Object for DeleteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
-                _ => fields.skip()?,
-            }
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-        })
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        Ok(Self { project_slug })
     }
 }
 
@@ -349,15 +356,18 @@ impl crate::codec::Object for DeleteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -378,9 +388,8 @@ impl ::serde::Serialize for DeleteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }
@@ -400,7 +409,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -412,13 +421,14 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
-                _ => fields.skip()?,
-            }
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-        })
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        Ok(Self { project_slug })
     }
 }
 
@@ -485,16 +495,23 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "project" => fields.read(&mut project, "project")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "project" => fields.read(&mut project, "project"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(project) = project else { return Err(fields.missing("project")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            project: fields.required(project, "project")?,
+            status_code,
+            request_id,
+            project,
         })
     }
 }
@@ -516,10 +533,9 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("project", &self.project)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("project", &self.project);
             },
         )
     }
@@ -534,7 +550,7 @@ impl ::serde::Serialize for GetAllRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -606,16 +622,23 @@ impl crate::codec::Object for GetAllResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "projects" => fields.read(&mut projects, "projects")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "projects" => fields.read(&mut projects, "projects"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(projects) = projects else { return Err(fields.missing("projects")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            projects: fields.required(projects, "projects")?,
+            status_code,
+            request_id,
+            projects,
         })
     }
 }
@@ -637,10 +660,9 @@ impl ::serde::Serialize for GetAllResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("projects", &self.projects)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("projects", &self.projects);
             },
         )
     }
@@ -665,8 +687,7 @@ impl ::serde::Serialize for UpdateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("name", &self.name)?;
-                Ok(())
+                object.if_set("name", &self.name);
             },
         )
     }
@@ -681,13 +702,16 @@ impl crate::codec::Object for UpdateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
-                "name" => fields.read(&mut name, "name")?,
-                _ => fields.skip()?,
-            }
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
+                "name" => fields.read(&mut name, "name"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
+            project_slug,
             name: fields.nilable(name),
         })
     }
@@ -763,16 +787,23 @@ impl crate::codec::Object for UpdateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "project" => fields.read(&mut project, "project")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "project" => fields.read(&mut project, "project"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(project) = project else { return Err(fields.missing("project")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            project: fields.required(project, "project")?,
+            status_code,
+            request_id,
+            project,
         })
     }
 }
@@ -794,10 +825,9 @@ impl ::serde::Serialize for UpdateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("project", &self.project)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("project", &self.project);
             },
         )
     }

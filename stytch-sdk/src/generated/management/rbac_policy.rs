@@ -55,7 +55,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -68,16 +68,22 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            project_slug,
+            environment_slug,
         })
     }
 }
@@ -158,16 +164,23 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "policy" => fields.read(&mut policy, "policy")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "policy" => fields.read(&mut policy, "policy"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(policy) = policy else { return Err(fields.missing("policy")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            policy: fields.required(policy, "policy")?,
+            status_code,
+            request_id,
+            policy,
         })
     }
 }
@@ -189,10 +202,9 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("policy", &self.policy)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("policy", &self.policy);
             },
         )
     }
@@ -229,13 +241,12 @@ impl ::serde::Serialize for SetRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("stytch_member", &self.stytch_member)?;
-                object.if_set("stytch_admin", &self.stytch_admin)?;
-                object.if_set("stytch_user", &self.stytch_user)?;
-                object.if_set("custom_roles", &self.custom_roles)?;
-                object.if_set("custom_resources", &self.custom_resources)?;
-                object.if_set("custom_scopes", &self.custom_scopes)?;
-                Ok(())
+                object.if_set("stytch_member", &self.stytch_member);
+                object.if_set("stytch_admin", &self.stytch_admin);
+                object.if_set("stytch_user", &self.stytch_user);
+                object.if_set("custom_roles", &self.custom_roles);
+                object.if_set("custom_resources", &self.custom_resources);
+                object.if_set("custom_scopes", &self.custom_scopes);
             },
         )
     }
@@ -256,24 +267,30 @@ impl crate::codec::Object for SetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "stytch_member" => fields.read(&mut stytch_member, "stytch_member")?,
-                "stytch_admin" => fields.read(&mut stytch_admin, "stytch_admin")?,
-                "stytch_user" => fields.read(&mut stytch_user, "stytch_user")?,
-                "custom_roles" => fields.read(&mut custom_roles, "custom_roles")?,
+                "stytch_member" => fields.read(&mut stytch_member, "stytch_member"),
+                "stytch_admin" => fields.read(&mut stytch_admin, "stytch_admin"),
+                "stytch_user" => fields.read(&mut stytch_user, "stytch_user"),
+                "custom_roles" => fields.read(&mut custom_roles, "custom_roles"),
                 "custom_resources" => {
-                    fields.read(&mut custom_resources, "custom_resources")?
+                    fields.read(&mut custom_resources, "custom_resources")
                 }
-                "custom_scopes" => fields.read(&mut custom_scopes, "custom_scopes")?,
-                _ => fields.skip()?,
-            }
+                "custom_scopes" => fields.read(&mut custom_scopes, "custom_scopes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            project_slug,
+            environment_slug,
             stytch_member: fields.nilable(stytch_member),
             stytch_admin: fields.nilable(stytch_admin),
             stytch_user: fields.nilable(stytch_user),
@@ -420,16 +437,23 @@ impl crate::codec::Object for SetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "policy" => fields.read(&mut policy, "policy")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "policy" => fields.read(&mut policy, "policy"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(policy) = policy else { return Err(fields.missing("policy")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            policy: fields.required(policy, "policy")?,
+            status_code,
+            request_id,
+            policy,
         })
     }
 }
@@ -451,10 +475,9 @@ impl ::serde::Serialize for SetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("policy", &self.policy)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("policy", &self.policy);
             },
         )
     }

@@ -104,10 +104,9 @@ impl ::serde::Serialize for CreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("url", &self.url)?;
-                object.if_set("valid_types", &self.valid_types)?;
-                object.if_set("do_not_promote_defaults", &self.do_not_promote_defaults)?;
-                Ok(())
+                object.entry("url", &self.url);
+                object.if_set("valid_types", &self.valid_types);
+                object.if_set("do_not_promote_defaults", &self.do_not_promote_defaults);
             },
         )
     }
@@ -125,22 +124,29 @@ impl crate::codec::Object for CreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "url" => fields.read(&mut url, "url")?,
-                "valid_types" => fields.read(&mut valid_types, "valid_types")?,
+                "url" => fields.read(&mut url, "url"),
+                "valid_types" => fields.read(&mut valid_types, "valid_types"),
                 "do_not_promote_defaults" => {
-                    fields.read(&mut do_not_promote_defaults, "do_not_promote_defaults")?
+                    fields.read(&mut do_not_promote_defaults, "do_not_promote_defaults")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(url) = url else { return Err(fields.missing("url")) };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            url: fields.required(url, "url")?,
+            project_slug,
+            environment_slug,
+            url,
             valid_types: fields.nilable(valid_types),
             do_not_promote_defaults: fields.nilable(do_not_promote_defaults),
         })
@@ -242,16 +248,25 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "redirect_url" => fields.read(&mut redirect_url, "redirect_url")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "redirect_url" => fields.read(&mut redirect_url, "redirect_url"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(redirect_url) = redirect_url else {
+            return Err(fields.missing("redirect_url"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            redirect_url: fields.required(redirect_url, "redirect_url")?,
+            status_code,
+            request_id,
+            redirect_url,
         })
     }
 }
@@ -273,10 +288,9 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("redirect_url", &self.redirect_url)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("redirect_url", &self.redirect_url);
             },
         )
     }
@@ -305,9 +319,8 @@ impl ::serde::Serialize for DeleteRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("url", &self.url)?;
-                object.if_set("do_not_promote_defaults", &self.do_not_promote_defaults)?;
-                Ok(())
+                object.entry("url", &self.url);
+                object.if_set("do_not_promote_defaults", &self.do_not_promote_defaults);
             },
         )
     }
@@ -324,21 +337,28 @@ impl crate::codec::Object for DeleteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "url" => fields.read(&mut url, "url")?,
+                "url" => fields.read(&mut url, "url"),
                 "do_not_promote_defaults" => {
-                    fields.read(&mut do_not_promote_defaults, "do_not_promote_defaults")?
+                    fields.read(&mut do_not_promote_defaults, "do_not_promote_defaults")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(url) = url else { return Err(fields.missing("url")) };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            url: fields.required(url, "url")?,
+            project_slug,
+            environment_slug,
+            url,
             do_not_promote_defaults: fields.nilable(do_not_promote_defaults),
         })
     }
@@ -426,15 +446,18 @@ impl crate::codec::Object for DeleteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -455,9 +478,8 @@ impl ::serde::Serialize for DeleteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }
@@ -484,8 +506,7 @@ impl ::serde::Serialize for GetRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("url", &self.url)?;
-                Ok(())
+                object.entry("url", &self.url);
             },
         )
     }
@@ -501,18 +522,25 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "url" => fields.read(&mut url, "url")?,
-                _ => fields.skip()?,
-            }
+                "url" => fields.read(&mut url, "url"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(url) = url else { return Err(fields.missing("url")) };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            url: fields.required(url, "url")?,
+            project_slug,
+            environment_slug,
+            url,
         })
     }
 }
@@ -595,16 +623,25 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "redirect_url" => fields.read(&mut redirect_url, "redirect_url")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "redirect_url" => fields.read(&mut redirect_url, "redirect_url"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(redirect_url) = redirect_url else {
+            return Err(fields.missing("redirect_url"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            redirect_url: fields.required(redirect_url, "redirect_url")?,
+            status_code,
+            request_id,
+            redirect_url,
         })
     }
 }
@@ -626,10 +663,9 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("redirect_url", &self.redirect_url)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("redirect_url", &self.redirect_url);
             },
         )
     }
@@ -651,7 +687,7 @@ impl ::serde::Serialize for GetAllRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -664,16 +700,22 @@ impl crate::codec::Object for GetAllRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            project_slug,
+            environment_slug,
         })
     }
 }
@@ -754,16 +796,25 @@ impl crate::codec::Object for GetAllResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(redirect_urls) = redirect_urls else {
+            return Err(fields.missing("redirect_urls"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            redirect_urls: fields.required(redirect_urls, "redirect_urls")?,
+            status_code,
+            request_id,
+            redirect_urls,
         })
     }
 }
@@ -785,10 +836,9 @@ impl ::serde::Serialize for GetAllResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("redirect_urls", &self.redirect_urls)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("redirect_urls", &self.redirect_urls);
             },
         )
     }
@@ -820,10 +870,9 @@ impl ::serde::Serialize for UpdateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("url", &self.url)?;
-                object.if_set("valid_types", &self.valid_types)?;
-                object.if_set("do_not_promote_defaults", &self.do_not_promote_defaults)?;
-                Ok(())
+                object.entry("url", &self.url);
+                object.if_set("valid_types", &self.valid_types);
+                object.if_set("do_not_promote_defaults", &self.do_not_promote_defaults);
             },
         )
     }
@@ -841,22 +890,29 @@ impl crate::codec::Object for UpdateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "url" => fields.read(&mut url, "url")?,
-                "valid_types" => fields.read(&mut valid_types, "valid_types")?,
+                "url" => fields.read(&mut url, "url"),
+                "valid_types" => fields.read(&mut valid_types, "valid_types"),
                 "do_not_promote_defaults" => {
-                    fields.read(&mut do_not_promote_defaults, "do_not_promote_defaults")?
+                    fields.read(&mut do_not_promote_defaults, "do_not_promote_defaults")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(url) = url else { return Err(fields.missing("url")) };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            url: fields.required(url, "url")?,
+            project_slug,
+            environment_slug,
+            url,
             valid_types: fields.nilable(valid_types),
             do_not_promote_defaults: fields.nilable(do_not_promote_defaults),
         })
@@ -958,16 +1014,25 @@ impl crate::codec::Object for UpdateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "redirect_url" => fields.read(&mut redirect_url, "redirect_url")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "redirect_url" => fields.read(&mut redirect_url, "redirect_url"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(redirect_url) = redirect_url else {
+            return Err(fields.missing("redirect_url"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            redirect_url: fields.required(redirect_url, "redirect_url")?,
+            status_code,
+            request_id,
+            redirect_url,
         })
     }
 }
@@ -989,10 +1054,9 @@ impl ::serde::Serialize for UpdateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("redirect_url", &self.redirect_url)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("redirect_url", &self.redirect_url);
             },
         )
     }

@@ -80,7 +80,7 @@ impl ::serde::Serialize for CreateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -93,16 +93,22 @@ impl crate::codec::Object for CreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            project_slug,
+            environment_slug,
         })
     }
 }
@@ -183,16 +189,23 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "secret" => fields.read(&mut secret, "secret")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "secret" => fields.read(&mut secret, "secret"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(secret) = secret else { return Err(fields.missing("secret")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            secret: fields.required(secret, "secret")?,
+            status_code,
+            request_id,
+            secret,
         })
     }
 }
@@ -214,10 +227,9 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("secret", &self.secret)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("secret", &self.secret);
             },
         )
     }
@@ -241,7 +253,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -255,18 +267,25 @@ impl crate::codec::Object for DeleteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "secret_id" => fields.read(&mut secret_id, "secret_id")?,
-                _ => fields.skip()?,
-            }
+                "secret_id" => fields.read(&mut secret_id, "secret_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(secret_id) = secret_id else { return Err(fields.missing("secret_id")) };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            secret_id: fields.required(secret_id, "secret_id")?,
+            project_slug,
+            environment_slug,
+            secret_id,
         })
     }
 }
@@ -347,15 +366,18 @@ impl crate::codec::Object for DeleteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -376,9 +398,8 @@ impl ::serde::Serialize for DeleteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }
@@ -402,7 +423,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -416,18 +437,25 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "secret_id" => fields.read(&mut secret_id, "secret_id")?,
-                _ => fields.skip()?,
-            }
+                "secret_id" => fields.read(&mut secret_id, "secret_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(secret_id) = secret_id else { return Err(fields.missing("secret_id")) };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            secret_id: fields.required(secret_id, "secret_id")?,
+            project_slug,
+            environment_slug,
+            secret_id,
         })
     }
 }
@@ -511,16 +539,23 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "secret" => fields.read(&mut secret, "secret")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "secret" => fields.read(&mut secret, "secret"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(secret) = secret else { return Err(fields.missing("secret")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            secret: fields.required(secret, "secret")?,
+            status_code,
+            request_id,
+            secret,
         })
     }
 }
@@ -542,10 +577,9 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("secret", &self.secret)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("secret", &self.secret);
             },
         )
     }
@@ -567,7 +601,7 @@ impl ::serde::Serialize for GetAllRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -580,16 +614,22 @@ impl crate::codec::Object for GetAllRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            project_slug,
+            environment_slug,
         })
     }
 }
@@ -670,16 +710,23 @@ impl crate::codec::Object for GetAllResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "secrets" => fields.read(&mut secrets, "secrets")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "secrets" => fields.read(&mut secrets, "secrets"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(secrets) = secrets else { return Err(fields.missing("secrets")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            secrets: fields.required(secrets, "secrets")?,
+            status_code,
+            request_id,
+            secrets,
         })
     }
 }
@@ -701,10 +748,9 @@ impl ::serde::Serialize for GetAllResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("secrets", &self.secrets)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("secrets", &self.secrets);
             },
         )
     }

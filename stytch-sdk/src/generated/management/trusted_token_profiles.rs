@@ -162,15 +162,14 @@ impl ::serde::Serialize for CreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("name", &self.name)?;
-                object.entry("audience", &self.audience)?;
-                object.entry("issuer", &self.issuer)?;
-                object.entry("pem_files", &self.pem_files)?;
-                object.entry("can_jit_provision", &self.can_jit_provision)?;
-                object.if_set("jwks_url", &self.jwks_url)?;
-                object.if_set("attribute_mapping", &self.attribute_mapping)?;
-                object.if_set("public_key_type", &self.public_key_type)?;
-                Ok(())
+                object.entry("name", &self.name);
+                object.entry("audience", &self.audience);
+                object.entry("issuer", &self.issuer);
+                object.entry("pem_files", &self.pem_files);
+                object.entry("can_jit_provision", &self.can_jit_provision);
+                object.if_set("jwks_url", &self.jwks_url);
+                object.if_set("attribute_mapping", &self.attribute_mapping);
+                object.if_set("public_key_type", &self.public_key_type);
             },
         )
     }
@@ -193,35 +192,46 @@ impl crate::codec::Object for CreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "name" => fields.read(&mut name, "name")?,
-                "audience" => fields.read(&mut audience, "audience")?,
-                "issuer" => fields.read(&mut issuer, "issuer")?,
-                "pem_files" => fields.read(&mut pem_files, "pem_files")?,
+                "name" => fields.read(&mut name, "name"),
+                "audience" => fields.read(&mut audience, "audience"),
+                "issuer" => fields.read(&mut issuer, "issuer"),
+                "pem_files" => fields.read(&mut pem_files, "pem_files"),
                 "can_jit_provision" => {
-                    fields.read(&mut can_jit_provision, "can_jit_provision")?
+                    fields.read(&mut can_jit_provision, "can_jit_provision")
                 }
-                "jwks_url" => fields.read(&mut jwks_url, "jwks_url")?,
+                "jwks_url" => fields.read(&mut jwks_url, "jwks_url"),
                 "attribute_mapping" => {
-                    fields.read(&mut attribute_mapping, "attribute_mapping")?
+                    fields.read(&mut attribute_mapping, "attribute_mapping")
                 }
-                "public_key_type" => {
-                    fields.read(&mut public_key_type, "public_key_type")?
-                }
-                _ => fields.skip()?,
-            }
+                "public_key_type" => fields.read(&mut public_key_type, "public_key_type"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(name) = name else { return Err(fields.missing("name")) };
+        let Some(audience) = audience else { return Err(fields.missing("audience")) };
+        let Some(issuer) = issuer else { return Err(fields.missing("issuer")) };
+        let Some(pem_files) = pem_files else { return Err(fields.missing("pem_files")) };
+        let Some(can_jit_provision) = can_jit_provision else {
+            return Err(fields.missing("can_jit_provision"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            name: fields.required(name, "name")?,
-            audience: fields.required(audience, "audience")?,
-            issuer: fields.required(issuer, "issuer")?,
-            pem_files: fields.required(pem_files, "pem_files")?,
-            can_jit_provision: fields.required(can_jit_provision, "can_jit_provision")?,
+            project_slug,
+            environment_slug,
+            name,
+            audience,
+            issuer,
+            pem_files,
+            can_jit_provision,
             jwks_url: fields.nilable(jwks_url),
             attribute_mapping: fields.nilable(attribute_mapping),
             public_key_type: fields.nilable(public_key_type),
@@ -349,16 +359,23 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "profile" => fields.read(&mut profile, "profile")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "profile" => fields.read(&mut profile, "profile"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(profile) = profile else { return Err(fields.missing("profile")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            profile: fields.required(profile, "profile")?,
+            status_code,
+            request_id,
+            profile,
         })
     }
 }
@@ -380,10 +397,9 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("profile", &self.profile)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("profile", &self.profile);
             },
         )
     }
@@ -412,8 +428,7 @@ impl ::serde::Serialize for CreatePemFileRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("public_key", &self.public_key)?;
-                Ok(())
+                object.entry("public_key", &self.public_key);
             },
         )
     }
@@ -430,20 +445,32 @@ impl crate::codec::Object for CreatePemFileRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "profile_id" => fields.read(&mut profile_id, "profile_id")?,
-                "public_key" => fields.read(&mut public_key, "public_key")?,
-                _ => fields.skip()?,
-            }
+                "profile_id" => fields.read(&mut profile_id, "profile_id"),
+                "public_key" => fields.read(&mut public_key, "public_key"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(profile_id) = profile_id else {
+            return Err(fields.missing("profile_id"))
+        };
+        let Some(public_key) = public_key else {
+            return Err(fields.missing("public_key"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            profile_id: fields.required(profile_id, "profile_id")?,
-            public_key: fields.required(public_key, "public_key")?,
+            project_slug,
+            environment_slug,
+            profile_id,
+            public_key,
         })
     }
 }
@@ -533,16 +560,23 @@ impl crate::codec::Object for CreatePemFileResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "pem_file" => fields.read(&mut pem_file, "pem_file")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "pem_file" => fields.read(&mut pem_file, "pem_file"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(pem_file) = pem_file else { return Err(fields.missing("pem_file")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            pem_file: fields.required(pem_file, "pem_file")?,
+            status_code,
+            request_id,
+            pem_file,
         })
     }
 }
@@ -564,10 +598,9 @@ impl ::serde::Serialize for CreatePemFileResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("pem_file", &self.pem_file)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("pem_file", &self.pem_file);
             },
         )
     }
@@ -591,7 +624,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -605,18 +638,27 @@ impl crate::codec::Object for DeleteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "profile_id" => fields.read(&mut profile_id, "profile_id")?,
-                _ => fields.skip()?,
-            }
+                "profile_id" => fields.read(&mut profile_id, "profile_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(profile_id) = profile_id else {
+            return Err(fields.missing("profile_id"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            profile_id: fields.required(profile_id, "profile_id")?,
+            project_slug,
+            environment_slug,
+            profile_id,
         })
     }
 }
@@ -701,15 +743,18 @@ impl crate::codec::Object for DeleteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -730,9 +775,8 @@ impl ::serde::Serialize for DeleteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }
@@ -758,7 +802,7 @@ impl ::serde::Serialize for DeletePemFileRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -773,20 +817,32 @@ impl crate::codec::Object for DeletePemFileRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "profile_id" => fields.read(&mut profile_id, "profile_id")?,
-                "pem_file_id" => fields.read(&mut pem_file_id, "pem_file_id")?,
-                _ => fields.skip()?,
-            }
+                "profile_id" => fields.read(&mut profile_id, "profile_id"),
+                "pem_file_id" => fields.read(&mut pem_file_id, "pem_file_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(profile_id) = profile_id else {
+            return Err(fields.missing("profile_id"))
+        };
+        let Some(pem_file_id) = pem_file_id else {
+            return Err(fields.missing("pem_file_id"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            profile_id: fields.required(profile_id, "profile_id")?,
-            pem_file_id: fields.required(pem_file_id, "pem_file_id")?,
+            project_slug,
+            environment_slug,
+            profile_id,
+            pem_file_id,
         })
     }
 }
@@ -878,15 +934,18 @@ impl crate::codec::Object for DeletePemFileResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -907,9 +966,8 @@ impl ::serde::Serialize for DeletePemFileResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }
@@ -933,7 +991,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -947,18 +1005,27 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "profile_id" => fields.read(&mut profile_id, "profile_id")?,
-                _ => fields.skip()?,
-            }
+                "profile_id" => fields.read(&mut profile_id, "profile_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(profile_id) = profile_id else {
+            return Err(fields.missing("profile_id"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            profile_id: fields.required(profile_id, "profile_id")?,
+            project_slug,
+            environment_slug,
+            profile_id,
         })
     }
 }
@@ -1046,16 +1113,23 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "profile" => fields.read(&mut profile, "profile")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "profile" => fields.read(&mut profile, "profile"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(profile) = profile else { return Err(fields.missing("profile")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            profile: fields.required(profile, "profile")?,
+            status_code,
+            request_id,
+            profile,
         })
     }
 }
@@ -1077,10 +1151,9 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("profile", &self.profile)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("profile", &self.profile);
             },
         )
     }
@@ -1102,7 +1175,7 @@ impl ::serde::Serialize for GetAllRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1115,16 +1188,22 @@ impl crate::codec::Object for GetAllRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            project_slug,
+            environment_slug,
         })
     }
 }
@@ -1207,16 +1286,23 @@ impl crate::codec::Object for GetAllResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "profiles" => fields.read(&mut profiles, "profiles")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "profiles" => fields.read(&mut profiles, "profiles"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(profiles) = profiles else { return Err(fields.missing("profiles")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            profiles: fields.required(profiles, "profiles")?,
+            status_code,
+            request_id,
+            profiles,
         })
     }
 }
@@ -1238,10 +1324,9 @@ impl ::serde::Serialize for GetAllResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("profiles", &self.profiles)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("profiles", &self.profiles);
             },
         )
     }
@@ -1267,7 +1352,7 @@ impl ::serde::Serialize for GetPemFileRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1282,20 +1367,32 @@ impl crate::codec::Object for GetPemFileRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "profile_id" => fields.read(&mut profile_id, "profile_id")?,
-                "pem_file_id" => fields.read(&mut pem_file_id, "pem_file_id")?,
-                _ => fields.skip()?,
-            }
+                "profile_id" => fields.read(&mut profile_id, "profile_id"),
+                "pem_file_id" => fields.read(&mut pem_file_id, "pem_file_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(profile_id) = profile_id else {
+            return Err(fields.missing("profile_id"))
+        };
+        let Some(pem_file_id) = pem_file_id else {
+            return Err(fields.missing("pem_file_id"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            profile_id: fields.required(profile_id, "profile_id")?,
-            pem_file_id: fields.required(pem_file_id, "pem_file_id")?,
+            project_slug,
+            environment_slug,
+            profile_id,
+            pem_file_id,
         })
     }
 }
@@ -1390,16 +1487,23 @@ impl crate::codec::Object for GetPemFileResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "pem_file" => fields.read(&mut pem_file, "pem_file")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "pem_file" => fields.read(&mut pem_file, "pem_file"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(pem_file) = pem_file else { return Err(fields.missing("pem_file")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            pem_file: fields.required(pem_file, "pem_file")?,
+            status_code,
+            request_id,
+            pem_file,
         })
     }
 }
@@ -1421,10 +1525,9 @@ impl ::serde::Serialize for GetPemFileResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("pem_file", &self.pem_file)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("pem_file", &self.pem_file);
             },
         )
     }
@@ -1463,13 +1566,12 @@ impl ::serde::Serialize for UpdateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("name", &self.name)?;
-                object.if_set("audience", &self.audience)?;
-                object.if_set("issuer", &self.issuer)?;
-                object.if_set("jwks_url", &self.jwks_url)?;
-                object.if_set("attribute_mapping", &self.attribute_mapping)?;
-                object.if_set("can_jit_provision", &self.can_jit_provision)?;
-                Ok(())
+                object.if_set("name", &self.name);
+                object.if_set("audience", &self.audience);
+                object.if_set("issuer", &self.issuer);
+                object.if_set("jwks_url", &self.jwks_url);
+                object.if_set("attribute_mapping", &self.attribute_mapping);
+                object.if_set("can_jit_provision", &self.can_jit_provision);
             },
         )
     }
@@ -1491,28 +1593,37 @@ impl crate::codec::Object for UpdateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "profile_id" => fields.read(&mut profile_id, "profile_id")?,
-                "name" => fields.read(&mut name, "name")?,
-                "audience" => fields.read(&mut audience, "audience")?,
-                "issuer" => fields.read(&mut issuer, "issuer")?,
-                "jwks_url" => fields.read(&mut jwks_url, "jwks_url")?,
+                "profile_id" => fields.read(&mut profile_id, "profile_id"),
+                "name" => fields.read(&mut name, "name"),
+                "audience" => fields.read(&mut audience, "audience"),
+                "issuer" => fields.read(&mut issuer, "issuer"),
+                "jwks_url" => fields.read(&mut jwks_url, "jwks_url"),
                 "attribute_mapping" => {
-                    fields.read(&mut attribute_mapping, "attribute_mapping")?
+                    fields.read(&mut attribute_mapping, "attribute_mapping")
                 }
                 "can_jit_provision" => {
-                    fields.read(&mut can_jit_provision, "can_jit_provision")?
+                    fields.read(&mut can_jit_provision, "can_jit_provision")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(profile_id) = profile_id else {
+            return Err(fields.missing("profile_id"))
+        };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            profile_id: fields.required(profile_id, "profile_id")?,
+            project_slug,
+            environment_slug,
+            profile_id,
             name: fields.nilable(name),
             audience: fields.nilable(audience),
             issuer: fields.nilable(issuer),
@@ -1648,16 +1759,23 @@ impl crate::codec::Object for UpdateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "profile" => fields.read(&mut profile, "profile")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "profile" => fields.read(&mut profile, "profile"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(profile) = profile else { return Err(fields.missing("profile")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            profile: fields.required(profile, "profile")?,
+            status_code,
+            request_id,
+            profile,
         })
     }
 }
@@ -1679,10 +1797,9 @@ impl ::serde::Serialize for UpdateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("profile", &self.profile)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("profile", &self.profile);
             },
         )
     }

@@ -49,8 +49,7 @@ impl ::serde::Serialize for ValidateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("SAMLResponse", &self.saml_response)?;
-                Ok(())
+                object.entry("SAMLResponse", &self.saml_response);
             },
         )
     }
@@ -64,13 +63,14 @@ impl crate::codec::Object for ValidateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "SAMLResponse" => fields.read(&mut saml_response, "SAMLResponse")?,
-                _ => fields.skip()?,
-            }
+                "SAMLResponse" => fields.read(&mut saml_response, "SAMLResponse"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            saml_response: fields.required(saml_response, "SAMLResponse")?,
-        })
+        let Some(saml_response) = saml_response else {
+            return Err(fields.missing("SAMLResponse"))
+        };
+        Ok(Self { saml_response })
     }
 }
 
@@ -132,15 +132,21 @@ impl crate::codec::Object for ValidateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "message" => fields.read(&mut message, "message")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "message" => fields.read(&mut message, "message"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             message: fields.nilable(message),
         })
     }
@@ -163,10 +169,9 @@ impl ::serde::Serialize for ValidateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("message", &self.message)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("message", &self.message);
             },
         )
     }

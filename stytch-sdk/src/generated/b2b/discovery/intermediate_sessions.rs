@@ -76,14 +76,13 @@ impl ::serde::Serialize for ExchangeRequest {
                     .entry(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.entry("organization_id", &self.organization_id)?;
+                    );
+                object.entry("organization_id", &self.organization_id);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("locale", &self.locale)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("locale", &self.locale);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -107,27 +106,30 @@ impl crate::codec::Object for ExchangeRequest {
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "locale" => fields.read(&mut locale, "locale"),
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(intermediate_session_token) = intermediate_session_token else {
+            return Err(fields.missing("intermediate_session_token"))
+        };
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
         Ok(Self {
-            intermediate_session_token: fields
-                .required(intermediate_session_token, "intermediate_session_token")?,
-            organization_id: fields.required(organization_id, "organization_id")?,
+            intermediate_session_token,
+            organization_id,
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_custom_claims: fields.nilable(session_custom_claims),
             locale: fields.nilable(locale),
@@ -280,51 +282,72 @@ impl crate::codec::Object for ExchangeResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
                 "member_authenticated" => {
-                    fields.read(&mut member_authenticated, "member_authenticated")?
+                    fields.read(&mut member_authenticated, "member_authenticated")
                 }
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "member_session" => fields.read(&mut member_session, "member_session")?,
-                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                "member_session" => fields.read(&mut member_session, "member_session"),
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required"),
                 "primary_required" => {
-                    fields.read(&mut primary_required, "primary_required")?
+                    fields.read(&mut primary_required, "primary_required")
                 }
-                "member_device" => fields.read(&mut member_device, "member_device")?,
+                "member_device" => fields.read(&mut member_device, "member_device"),
                 "intermediate_session_token_expires_at" => {
                     fields
                         .read(
                             &mut intermediate_session_token_expires_at,
                             "intermediate_session_token_expires_at",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
+        let Some(member_authenticated) = member_authenticated else {
+            return Err(fields.missing("member_authenticated"))
+        };
+        let Some(intermediate_session_token) = intermediate_session_token else {
+            return Err(fields.missing("intermediate_session_token"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
-            member_authenticated: fields
-                .required(member_authenticated, "member_authenticated")?,
-            intermediate_session_token: fields
-                .required(intermediate_session_token, "intermediate_session_token")?,
+            status_code,
+            request_id,
+            member_id,
+            session_token,
+            session_jwt,
+            member,
+            organization,
+            member_authenticated,
+            intermediate_session_token,
             member_session: fields.nilable(member_session),
             mfa_required: fields.nilable(mfa_required),
             primary_required: fields.nilable(primary_required),
@@ -352,29 +375,28 @@ impl ::serde::Serialize for ExchangeResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                object.entry("member_authenticated", &self.member_authenticated)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
+                object.entry("member_authenticated", &self.member_authenticated);
                 object
                     .entry(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.if_set("member_session", &self.member_session)?;
-                object.if_set("mfa_required", &self.mfa_required)?;
-                object.if_set("primary_required", &self.primary_required)?;
-                object.if_set("member_device", &self.member_device)?;
+                    );
+                object.if_set("member_session", &self.member_session);
+                object.if_set("mfa_required", &self.mfa_required);
+                object.if_set("primary_required", &self.primary_required);
+                object.if_set("member_device", &self.member_device);
                 object
                     .time_if_set(
                         "intermediate_session_token_expires_at",
                         &self.intermediate_session_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }

@@ -153,58 +153,57 @@ impl ::serde::Serialize for CreateRequest {
                     .entry(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
+                    );
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("organization_name", &self.organization_name)?;
-                object.if_set("organization_slug", &self.organization_slug)?;
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("organization_name", &self.organization_name);
+                object.if_set("organization_slug", &self.organization_slug);
                 object
-                    .if_set("organization_external_id", &self.organization_external_id)?;
-                object.if_set("organization_logo_url", &self.organization_logo_url)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
-                object.if_set("sso_jit_provisioning", &self.sso_jit_provisioning)?;
-                object.if_set("email_allowed_domains", &self.email_allowed_domains)?;
-                object.if_set("email_jit_provisioning", &self.email_jit_provisioning)?;
-                object.if_set("email_invites", &self.email_invites)?;
-                object.if_set("auth_methods", &self.auth_methods)?;
-                object.if_set("allowed_auth_methods", &self.allowed_auth_methods)?;
-                object.if_set("mfa_policy", &self.mfa_policy)?;
+                    .if_set("organization_external_id", &self.organization_external_id);
+                object.if_set("organization_logo_url", &self.organization_logo_url);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
+                object.if_set("sso_jit_provisioning", &self.sso_jit_provisioning);
+                object.if_set("email_allowed_domains", &self.email_allowed_domains);
+                object.if_set("email_jit_provisioning", &self.email_jit_provisioning);
+                object.if_set("email_invites", &self.email_invites);
+                object.if_set("auth_methods", &self.auth_methods);
+                object.if_set("allowed_auth_methods", &self.allowed_auth_methods);
+                object.if_set("mfa_policy", &self.mfa_policy);
                 object
                     .if_set(
                         "rbac_email_implicit_role_assignments",
                         &self.rbac_email_implicit_role_assignments,
-                    )?;
-                object.if_set("mfa_methods", &self.mfa_methods)?;
-                object.if_set("allowed_mfa_methods", &self.allowed_mfa_methods)?;
+                    );
+                object.if_set("mfa_methods", &self.mfa_methods);
+                object.if_set("allowed_mfa_methods", &self.allowed_mfa_methods);
                 object
                     .if_set(
                         "oauth_tenant_jit_provisioning",
                         &self.oauth_tenant_jit_provisioning,
-                    )?;
-                object.if_set("allowed_oauth_tenants", &self.allowed_oauth_tenants)?;
+                    );
+                object.if_set("allowed_oauth_tenants", &self.allowed_oauth_tenants);
                 object
                     .if_set(
                         "first_party_connected_apps_allowed_type",
                         &self.first_party_connected_apps_allowed_type,
-                    )?;
+                    );
                 object
                     .if_set(
                         "allowed_first_party_connected_apps",
                         &self.allowed_first_party_connected_apps,
-                    )?;
+                    );
                 object
                     .if_set(
                         "third_party_connected_apps_allowed_type",
                         &self.third_party_connected_apps_allowed_type,
-                    )?;
+                    );
                 object
                     .if_set(
                         "allowed_third_party_connected_apps",
                         &self.allowed_third_party_connected_apps,
-                    )?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    );
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -247,102 +246,104 @@ impl crate::codec::Object for CreateRequest {
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
                 "organization_name" => {
-                    fields.read(&mut organization_name, "organization_name")?
+                    fields.read(&mut organization_name, "organization_name")
                 }
                 "organization_slug" => {
-                    fields.read(&mut organization_slug, "organization_slug")?
+                    fields.read(&mut organization_slug, "organization_slug")
                 }
                 "organization_external_id" => {
                     fields
-                        .read(&mut organization_external_id, "organization_external_id")?
+                        .read(&mut organization_external_id, "organization_external_id")
                 }
                 "organization_logo_url" => {
-                    fields.read(&mut organization_logo_url, "organization_logo_url")?
+                    fields.read(&mut organization_logo_url, "organization_logo_url")
                 }
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "sso_jit_provisioning" => {
-                    fields.read(&mut sso_jit_provisioning, "sso_jit_provisioning")?
+                    fields.read(&mut sso_jit_provisioning, "sso_jit_provisioning")
                 }
                 "email_allowed_domains" => {
-                    fields.read(&mut email_allowed_domains, "email_allowed_domains")?
+                    fields.read(&mut email_allowed_domains, "email_allowed_domains")
                 }
                 "email_jit_provisioning" => {
-                    fields.read(&mut email_jit_provisioning, "email_jit_provisioning")?
+                    fields.read(&mut email_jit_provisioning, "email_jit_provisioning")
                 }
-                "email_invites" => fields.read(&mut email_invites, "email_invites")?,
-                "auth_methods" => fields.read(&mut auth_methods, "auth_methods")?,
+                "email_invites" => fields.read(&mut email_invites, "email_invites"),
+                "auth_methods" => fields.read(&mut auth_methods, "auth_methods"),
                 "allowed_auth_methods" => {
-                    fields.read(&mut allowed_auth_methods, "allowed_auth_methods")?
+                    fields.read(&mut allowed_auth_methods, "allowed_auth_methods")
                 }
-                "mfa_policy" => fields.read(&mut mfa_policy, "mfa_policy")?,
+                "mfa_policy" => fields.read(&mut mfa_policy, "mfa_policy"),
                 "rbac_email_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut rbac_email_implicit_role_assignments,
                             "rbac_email_implicit_role_assignments",
-                        )?
+                        )
                 }
-                "mfa_methods" => fields.read(&mut mfa_methods, "mfa_methods")?,
+                "mfa_methods" => fields.read(&mut mfa_methods, "mfa_methods"),
                 "allowed_mfa_methods" => {
-                    fields.read(&mut allowed_mfa_methods, "allowed_mfa_methods")?
+                    fields.read(&mut allowed_mfa_methods, "allowed_mfa_methods")
                 }
                 "oauth_tenant_jit_provisioning" => {
                     fields
                         .read(
                             &mut oauth_tenant_jit_provisioning,
                             "oauth_tenant_jit_provisioning",
-                        )?
+                        )
                 }
                 "allowed_oauth_tenants" => {
-                    fields.read(&mut allowed_oauth_tenants, "allowed_oauth_tenants")?
+                    fields.read(&mut allowed_oauth_tenants, "allowed_oauth_tenants")
                 }
                 "first_party_connected_apps_allowed_type" => {
                     fields
                         .read(
                             &mut first_party_connected_apps_allowed_type,
                             "first_party_connected_apps_allowed_type",
-                        )?
+                        )
                 }
                 "allowed_first_party_connected_apps" => {
                     fields
                         .read(
                             &mut allowed_first_party_connected_apps,
                             "allowed_first_party_connected_apps",
-                        )?
+                        )
                 }
                 "third_party_connected_apps_allowed_type" => {
                     fields
                         .read(
                             &mut third_party_connected_apps_allowed_type,
                             "third_party_connected_apps_allowed_type",
-                        )?
+                        )
                 }
                 "allowed_third_party_connected_apps" => {
                     fields
                         .read(
                             &mut allowed_third_party_connected_apps,
                             "allowed_third_party_connected_apps",
-                        )?
+                        )
                 }
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(intermediate_session_token) = intermediate_session_token else {
+            return Err(fields.missing("intermediate_session_token"))
+        };
         Ok(Self {
-            intermediate_session_token: fields
-                .required(intermediate_session_token, "intermediate_session_token")?,
+            intermediate_session_token,
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_custom_claims: fields.nilable(session_custom_claims),
             organization_name: fields.nilable(organization_name),
@@ -665,51 +666,72 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
                 "member_authenticated" => {
-                    fields.read(&mut member_authenticated, "member_authenticated")?
+                    fields.read(&mut member_authenticated, "member_authenticated")
                 }
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "member_session" => fields.read(&mut member_session, "member_session")?,
-                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                "member_session" => fields.read(&mut member_session, "member_session"),
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required"),
                 "primary_required" => {
-                    fields.read(&mut primary_required, "primary_required")?
+                    fields.read(&mut primary_required, "primary_required")
                 }
-                "member_device" => fields.read(&mut member_device, "member_device")?,
+                "member_device" => fields.read(&mut member_device, "member_device"),
                 "intermediate_session_token_expires_at" => {
                     fields
                         .read(
                             &mut intermediate_session_token_expires_at,
                             "intermediate_session_token_expires_at",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
+        let Some(member_authenticated) = member_authenticated else {
+            return Err(fields.missing("member_authenticated"))
+        };
+        let Some(intermediate_session_token) = intermediate_session_token else {
+            return Err(fields.missing("intermediate_session_token"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
-            member_authenticated: fields
-                .required(member_authenticated, "member_authenticated")?,
-            intermediate_session_token: fields
-                .required(intermediate_session_token, "intermediate_session_token")?,
+            status_code,
+            request_id,
+            member_id,
+            session_token,
+            session_jwt,
+            member,
+            organization,
+            member_authenticated,
+            intermediate_session_token,
             member_session: fields.nilable(member_session),
             mfa_required: fields.nilable(mfa_required),
             primary_required: fields.nilable(primary_required),
@@ -737,29 +759,28 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                object.entry("member_authenticated", &self.member_authenticated)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
+                object.entry("member_authenticated", &self.member_authenticated);
                 object
                     .entry(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.if_set("member_session", &self.member_session)?;
-                object.if_set("mfa_required", &self.mfa_required)?;
-                object.if_set("primary_required", &self.primary_required)?;
-                object.if_set("member_device", &self.member_device)?;
+                    );
+                object.if_set("member_session", &self.member_session);
+                object.if_set("mfa_required", &self.mfa_required);
+                object.if_set("primary_required", &self.primary_required);
+                object.if_set("member_device", &self.member_device);
                 object
                     .time_if_set(
                         "intermediate_session_token_expires_at",
                         &self.intermediate_session_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -793,10 +814,9 @@ impl ::serde::Serialize for ListRequest {
                     .if_set(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.if_set("session_token", &self.session_token)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                Ok(())
+                    );
+                object.if_set("session_token", &self.session_token);
+                object.if_set("session_jwt", &self.session_jwt);
             },
         )
     }
@@ -817,12 +837,12 @@ impl crate::codec::Object for ListRequest {
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                _ => fields.skip()?,
-            }
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             intermediate_session_token: fields.nilable(intermediate_session_token),
@@ -920,25 +940,36 @@ impl crate::codec::Object for ListResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
                 "discovered_organizations" => {
                     fields
-                        .read(&mut discovered_organizations, "discovered_organizations")?
+                        .read(&mut discovered_organizations, "discovered_organizations")
                 }
                 "organization_id_hint" => {
-                    fields.read(&mut organization_id_hint, "organization_id_hint")?
+                    fields.read(&mut organization_id_hint, "organization_id_hint")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
+        let Some(discovered_organizations) = discovered_organizations else {
+            return Err(fields.missing("discovered_organizations"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            email_address: fields.required(email_address, "email_address")?,
-            discovered_organizations: fields
-                .required(discovered_organizations, "discovered_organizations")?,
+            status_code,
+            request_id,
+            email_address,
+            discovered_organizations,
             organization_id_hint: fields.nilable(organization_id_hint),
         })
     }
@@ -961,13 +992,11 @@ impl ::serde::Serialize for ListResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("email_address", &self.email_address)?;
-                object
-                    .entry("discovered_organizations", &self.discovered_organizations)?;
-                object.if_set("organization_id_hint", &self.organization_id_hint)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("email_address", &self.email_address);
+                object.entry("discovered_organizations", &self.discovered_organizations);
+                object.if_set("organization_id_hint", &self.organization_id_hint);
             },
         )
     }

@@ -49,9 +49,8 @@ impl ::serde::Serialize for LookupRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("telemetry_id", &self.telemetry_id)?;
-                object.if_set("external_metadata", &self.external_metadata)?;
-                Ok(())
+                object.entry("telemetry_id", &self.telemetry_id);
+                object.if_set("external_metadata", &self.external_metadata);
             },
         )
     }
@@ -66,15 +65,18 @@ impl crate::codec::Object for LookupRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
                 "external_metadata" => {
-                    fields.read(&mut external_metadata, "external_metadata")?
+                    fields.read(&mut external_metadata, "external_metadata")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(telemetry_id) = telemetry_id else {
+            return Err(fields.missing("telemetry_id"))
+        };
         Ok(Self {
-            telemetry_id: fields.required(telemetry_id, "telemetry_id")?,
+            telemetry_id,
             external_metadata: fields.nilable(external_metadata),
         })
     }
@@ -174,30 +176,52 @@ impl crate::codec::Object for LookupResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                "fingerprints" => fields.read(&mut fingerprints, "fingerprints")?,
-                "verdict" => fields.read(&mut verdict, "verdict")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                "fingerprints" => fields.read(&mut fingerprints, "fingerprints"),
+                "verdict" => fields.read(&mut verdict, "verdict"),
                 "external_metadata" => {
-                    fields.read(&mut external_metadata, "external_metadata")?
+                    fields.read(&mut external_metadata, "external_metadata")
                 }
-                "created_at" => fields.read(&mut created_at, "created_at")?,
-                "expires_at" => fields.read(&mut expires_at, "expires_at")?,
-                "properties" => fields.read(&mut properties, "properties")?,
-                "raw_signals" => fields.read(&mut raw_signals, "raw_signals")?,
-                _ => fields.skip()?,
-            }
+                "created_at" => fields.read(&mut created_at, "created_at"),
+                "expires_at" => fields.read(&mut expires_at, "expires_at"),
+                "properties" => fields.read(&mut properties, "properties"),
+                "raw_signals" => fields.read(&mut raw_signals, "raw_signals"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(telemetry_id) = telemetry_id else {
+            return Err(fields.missing("telemetry_id"))
+        };
+        let Some(fingerprints) = fingerprints else {
+            return Err(fields.missing("fingerprints"))
+        };
+        let Some(verdict) = verdict else { return Err(fields.missing("verdict")) };
+        let Some(external_metadata) = external_metadata else {
+            return Err(fields.missing("external_metadata"))
+        };
+        let Some(created_at) = created_at else {
+            return Err(fields.missing("created_at"))
+        };
+        let Some(expires_at) = expires_at else {
+            return Err(fields.missing("expires_at"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            telemetry_id: fields.required(telemetry_id, "telemetry_id")?,
-            fingerprints: fields.required(fingerprints, "fingerprints")?,
-            verdict: fields.required(verdict, "verdict")?,
-            external_metadata: fields.required(external_metadata, "external_metadata")?,
-            created_at: fields.required_time(created_at, "created_at")?,
-            expires_at: fields.required_time(expires_at, "expires_at")?,
+            status_code,
+            request_id,
+            telemetry_id,
+            fingerprints,
+            verdict,
+            external_metadata,
+            created_at: fields.time(created_at),
+            expires_at: fields.time(expires_at),
             properties: fields.nilable(properties),
             raw_signals: fields.nilable(raw_signals),
         })
@@ -221,17 +245,16 @@ impl ::serde::Serialize for LookupResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("telemetry_id", &self.telemetry_id)?;
-                object.entry("fingerprints", &self.fingerprints)?;
-                object.entry("verdict", &self.verdict)?;
-                object.entry("external_metadata", &self.external_metadata)?;
-                object.time("created_at", &self.created_at)?;
-                object.time("expires_at", &self.expires_at)?;
-                object.if_set("properties", &self.properties)?;
-                object.if_set("raw_signals", &self.raw_signals)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("telemetry_id", &self.telemetry_id);
+                object.entry("fingerprints", &self.fingerprints);
+                object.entry("verdict", &self.verdict);
+                object.entry("external_metadata", &self.external_metadata);
+                object.time("created_at", &self.created_at);
+                object.time("expires_at", &self.expires_at);
+                object.if_set("properties", &self.properties);
+                object.if_set("raw_signals", &self.raw_signals);
             },
         )
     }

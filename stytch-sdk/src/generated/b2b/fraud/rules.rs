@@ -79,9 +79,8 @@ impl ::serde::Serialize for ListRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("cursor", &self.cursor)?;
-                object.if_set("limit", &self.limit)?;
-                Ok(())
+                object.if_set("cursor", &self.cursor);
+                object.if_set("limit", &self.limit);
             },
         )
     }
@@ -96,10 +95,10 @@ impl crate::codec::Object for ListRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "cursor" => fields.read(&mut cursor, "cursor")?,
-                "limit" => fields.read(&mut limit, "limit")?,
-                _ => fields.skip()?,
-            }
+                "cursor" => fields.read(&mut cursor, "cursor"),
+                "limit" => fields.read(&mut limit, "limit"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             cursor: fields.nilable(cursor),
@@ -206,18 +205,28 @@ impl crate::codec::Object for ListResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "next_cursor" => fields.read(&mut next_cursor, "next_cursor")?,
-                "rules" => fields.read(&mut rules, "rules")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "next_cursor" => fields.read(&mut next_cursor, "next_cursor"),
+                "rules" => fields.read(&mut rules, "rules"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(next_cursor) = next_cursor else {
+            return Err(fields.missing("next_cursor"))
+        };
+        let Some(rules) = rules else { return Err(fields.missing("rules")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            next_cursor: fields.required(next_cursor, "next_cursor")?,
-            rules: fields.required(rules, "rules")?,
+            status_code,
+            request_id,
+            next_cursor,
+            rules,
         })
     }
 }
@@ -239,11 +248,10 @@ impl ::serde::Serialize for ListResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("next_cursor", &self.next_cursor)?;
-                object.entry("rules", &self.rules)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("next_cursor", &self.next_cursor);
+                object.entry("rules", &self.rules);
             },
         )
     }
@@ -291,19 +299,18 @@ impl ::serde::Serialize for SetRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("action", &self.action)?;
-                object.if_set("visitor_id", &self.visitor_id)?;
-                object.if_set("browser_id", &self.browser_id)?;
-                object.if_set("visitor_fingerprint", &self.visitor_fingerprint)?;
-                object.if_set("browser_fingerprint", &self.browser_fingerprint)?;
-                object.if_set("hardware_fingerprint", &self.hardware_fingerprint)?;
-                object.if_set("network_fingerprint", &self.network_fingerprint)?;
-                object.if_set("expires_in_minutes", &self.expires_in_minutes)?;
-                object.if_set("description", &self.description)?;
-                object.if_set("cidr_block", &self.cidr_block)?;
-                object.if_set("country_code", &self.country_code)?;
-                object.if_set("asn", &self.asn)?;
-                Ok(())
+                object.entry("action", &self.action);
+                object.if_set("visitor_id", &self.visitor_id);
+                object.if_set("browser_id", &self.browser_id);
+                object.if_set("visitor_fingerprint", &self.visitor_fingerprint);
+                object.if_set("browser_fingerprint", &self.browser_fingerprint);
+                object.if_set("hardware_fingerprint", &self.hardware_fingerprint);
+                object.if_set("network_fingerprint", &self.network_fingerprint);
+                object.if_set("expires_in_minutes", &self.expires_in_minutes);
+                object.if_set("description", &self.description);
+                object.if_set("cidr_block", &self.cidr_block);
+                object.if_set("country_code", &self.country_code);
+                object.if_set("asn", &self.asn);
             },
         )
     }
@@ -328,33 +335,34 @@ impl crate::codec::Object for SetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "action" => fields.read(&mut action, "action")?,
-                "visitor_id" => fields.read(&mut visitor_id, "visitor_id")?,
-                "browser_id" => fields.read(&mut browser_id, "browser_id")?,
+                "action" => fields.read(&mut action, "action"),
+                "visitor_id" => fields.read(&mut visitor_id, "visitor_id"),
+                "browser_id" => fields.read(&mut browser_id, "browser_id"),
                 "visitor_fingerprint" => {
-                    fields.read(&mut visitor_fingerprint, "visitor_fingerprint")?
+                    fields.read(&mut visitor_fingerprint, "visitor_fingerprint")
                 }
                 "browser_fingerprint" => {
-                    fields.read(&mut browser_fingerprint, "browser_fingerprint")?
+                    fields.read(&mut browser_fingerprint, "browser_fingerprint")
                 }
                 "hardware_fingerprint" => {
-                    fields.read(&mut hardware_fingerprint, "hardware_fingerprint")?
+                    fields.read(&mut hardware_fingerprint, "hardware_fingerprint")
                 }
                 "network_fingerprint" => {
-                    fields.read(&mut network_fingerprint, "network_fingerprint")?
+                    fields.read(&mut network_fingerprint, "network_fingerprint")
                 }
                 "expires_in_minutes" => {
-                    fields.read(&mut expires_in_minutes, "expires_in_minutes")?
+                    fields.read(&mut expires_in_minutes, "expires_in_minutes")
                 }
-                "description" => fields.read(&mut description, "description")?,
-                "cidr_block" => fields.read(&mut cidr_block, "cidr_block")?,
-                "country_code" => fields.read(&mut country_code, "country_code")?,
-                "asn" => fields.read(&mut asn, "asn")?,
-                _ => fields.skip()?,
-            }
+                "description" => fields.read(&mut description, "description"),
+                "cidr_block" => fields.read(&mut cidr_block, "cidr_block"),
+                "country_code" => fields.read(&mut country_code, "country_code"),
+                "asn" => fields.read(&mut asn, "asn"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(action) = action else { return Err(fields.missing("action")) };
         Ok(Self {
-            action: fields.required(action, "action")?,
+            action,
             visitor_id: fields.nilable(visitor_id),
             browser_id: fields.nilable(browser_id),
             visitor_fingerprint: fields.nilable(visitor_fingerprint),
@@ -538,34 +546,41 @@ impl crate::codec::Object for SetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "action" => fields.read(&mut action, "action")?,
-                "visitor_id" => fields.read(&mut visitor_id, "visitor_id")?,
-                "browser_id" => fields.read(&mut browser_id, "browser_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "action" => fields.read(&mut action, "action"),
+                "visitor_id" => fields.read(&mut visitor_id, "visitor_id"),
+                "browser_id" => fields.read(&mut browser_id, "browser_id"),
                 "visitor_fingerprint" => {
-                    fields.read(&mut visitor_fingerprint, "visitor_fingerprint")?
+                    fields.read(&mut visitor_fingerprint, "visitor_fingerprint")
                 }
                 "browser_fingerprint" => {
-                    fields.read(&mut browser_fingerprint, "browser_fingerprint")?
+                    fields.read(&mut browser_fingerprint, "browser_fingerprint")
                 }
                 "hardware_fingerprint" => {
-                    fields.read(&mut hardware_fingerprint, "hardware_fingerprint")?
+                    fields.read(&mut hardware_fingerprint, "hardware_fingerprint")
                 }
                 "network_fingerprint" => {
-                    fields.read(&mut network_fingerprint, "network_fingerprint")?
+                    fields.read(&mut network_fingerprint, "network_fingerprint")
                 }
-                "expires_at" => fields.read(&mut expires_at, "expires_at")?,
-                "cidr_block" => fields.read(&mut cidr_block, "cidr_block")?,
-                "country_code" => fields.read(&mut country_code, "country_code")?,
-                "asn" => fields.read(&mut asn, "asn")?,
-                _ => fields.skip()?,
-            }
+                "expires_at" => fields.read(&mut expires_at, "expires_at"),
+                "cidr_block" => fields.read(&mut cidr_block, "cidr_block"),
+                "country_code" => fields.read(&mut country_code, "country_code"),
+                "asn" => fields.read(&mut asn, "asn"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(action) = action else { return Err(fields.missing("action")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            action: fields.required(action, "action")?,
+            status_code,
+            request_id,
+            action,
             visitor_id: fields.nilable(visitor_id),
             browser_id: fields.nilable(browser_id),
             visitor_fingerprint: fields.nilable(visitor_fingerprint),
@@ -597,20 +612,19 @@ impl ::serde::Serialize for SetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("action", &self.action)?;
-                object.if_set("visitor_id", &self.visitor_id)?;
-                object.if_set("browser_id", &self.browser_id)?;
-                object.if_set("visitor_fingerprint", &self.visitor_fingerprint)?;
-                object.if_set("browser_fingerprint", &self.browser_fingerprint)?;
-                object.if_set("hardware_fingerprint", &self.hardware_fingerprint)?;
-                object.if_set("network_fingerprint", &self.network_fingerprint)?;
-                object.time_if_set("expires_at", &self.expires_at)?;
-                object.if_set("cidr_block", &self.cidr_block)?;
-                object.if_set("country_code", &self.country_code)?;
-                object.if_set("asn", &self.asn)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("action", &self.action);
+                object.if_set("visitor_id", &self.visitor_id);
+                object.if_set("browser_id", &self.browser_id);
+                object.if_set("visitor_fingerprint", &self.visitor_fingerprint);
+                object.if_set("browser_fingerprint", &self.browser_fingerprint);
+                object.if_set("hardware_fingerprint", &self.hardware_fingerprint);
+                object.if_set("network_fingerprint", &self.network_fingerprint);
+                object.time_if_set("expires_at", &self.expires_at);
+                object.if_set("cidr_block", &self.cidr_block);
+                object.if_set("country_code", &self.country_code);
+                object.if_set("asn", &self.asn);
             },
         )
     }

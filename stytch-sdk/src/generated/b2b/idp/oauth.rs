@@ -96,21 +96,20 @@ impl ::serde::Serialize for AuthorizeRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("consent_granted", &self.consent_granted)?;
-                object.entry("scopes", &self.scopes)?;
-                object.entry("client_id", &self.client_id)?;
-                object.entry("redirect_uri", &self.redirect_uri)?;
-                object.entry("response_type", &self.response_type)?;
-                object.if_set("organization_id", &self.organization_id)?;
-                object.if_set("member_id", &self.member_id)?;
-                object.if_set("session_token", &self.session_token)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("prompt", &self.prompt)?;
-                object.if_set("state", &self.state)?;
-                object.if_set("nonce", &self.nonce)?;
-                object.if_set("code_challenge", &self.code_challenge)?;
-                object.if_set("resources", &self.resources)?;
-                Ok(())
+                object.entry("consent_granted", &self.consent_granted);
+                object.entry("scopes", &self.scopes);
+                object.entry("client_id", &self.client_id);
+                object.entry("redirect_uri", &self.redirect_uri);
+                object.entry("response_type", &self.response_type);
+                object.if_set("organization_id", &self.organization_id);
+                object.if_set("member_id", &self.member_id);
+                object.if_set("session_token", &self.session_token);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("prompt", &self.prompt);
+                object.if_set("state", &self.state);
+                object.if_set("nonce", &self.nonce);
+                object.if_set("code_challenge", &self.code_challenge);
+                object.if_set("resources", &self.resources);
             },
         )
     }
@@ -137,33 +136,40 @@ impl crate::codec::Object for AuthorizeRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "consent_granted" => {
-                    fields.read(&mut consent_granted, "consent_granted")?
-                }
-                "scopes" => fields.read(&mut scopes, "scopes")?,
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                "redirect_uri" => fields.read(&mut redirect_uri, "redirect_uri")?,
-                "response_type" => fields.read(&mut response_type, "response_type")?,
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "prompt" => fields.read(&mut prompt, "prompt")?,
-                "state" => fields.read(&mut state, "state")?,
-                "nonce" => fields.read(&mut nonce, "nonce")?,
-                "code_challenge" => fields.read(&mut code_challenge, "code_challenge")?,
-                "resources" => fields.read(&mut resources, "resources")?,
-                _ => fields.skip()?,
-            }
+                "consent_granted" => fields.read(&mut consent_granted, "consent_granted"),
+                "scopes" => fields.read(&mut scopes, "scopes"),
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                "redirect_uri" => fields.read(&mut redirect_uri, "redirect_uri"),
+                "response_type" => fields.read(&mut response_type, "response_type"),
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "prompt" => fields.read(&mut prompt, "prompt"),
+                "state" => fields.read(&mut state, "state"),
+                "nonce" => fields.read(&mut nonce, "nonce"),
+                "code_challenge" => fields.read(&mut code_challenge, "code_challenge"),
+                "resources" => fields.read(&mut resources, "resources"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(consent_granted) = consent_granted else {
+            return Err(fields.missing("consent_granted"))
+        };
+        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        let Some(redirect_uri) = redirect_uri else {
+            return Err(fields.missing("redirect_uri"))
+        };
+        let Some(response_type) = response_type else {
+            return Err(fields.missing("response_type"))
+        };
         Ok(Self {
-            consent_granted: fields.required(consent_granted, "consent_granted")?,
-            scopes: fields.required(scopes, "scopes")?,
-            client_id: fields.required(client_id, "client_id")?,
-            redirect_uri: fields.required(redirect_uri, "redirect_uri")?,
-            response_type: fields.required(response_type, "response_type")?,
+            consent_granted,
+            scopes,
+            client_id,
+            redirect_uri,
+            response_type,
             organization_id: fields.nilable(organization_id),
             member_id: fields.nilable(member_id),
             session_token: fields.nilable(session_token),
@@ -313,19 +319,28 @@ impl crate::codec::Object for AuthorizeResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "redirect_uri" => fields.read(&mut redirect_uri, "redirect_uri")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "redirect_uri" => fields.read(&mut redirect_uri, "redirect_uri"),
                 "authorization_code" => {
-                    fields.read(&mut authorization_code, "authorization_code")?
+                    fields.read(&mut authorization_code, "authorization_code")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(redirect_uri) = redirect_uri else {
+            return Err(fields.missing("redirect_uri"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            redirect_uri: fields.required(redirect_uri, "redirect_uri")?,
+            status_code,
+            request_id,
+            redirect_uri,
             authorization_code: fields.nilable(authorization_code),
         })
     }
@@ -348,11 +363,10 @@ impl ::serde::Serialize for AuthorizeResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("redirect_uri", &self.redirect_uri)?;
-                object.if_set("authorization_code", &self.authorization_code)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("redirect_uri", &self.redirect_uri);
+                object.if_set("authorization_code", &self.authorization_code);
             },
         )
     }
@@ -397,16 +411,15 @@ impl ::serde::Serialize for AuthorizeStartRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("client_id", &self.client_id)?;
-                object.entry("redirect_uri", &self.redirect_uri)?;
-                object.entry("response_type", &self.response_type)?;
-                object.entry("scopes", &self.scopes)?;
-                object.if_set("organization_id", &self.organization_id)?;
-                object.if_set("member_id", &self.member_id)?;
-                object.if_set("session_token", &self.session_token)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("prompt", &self.prompt)?;
-                Ok(())
+                object.entry("client_id", &self.client_id);
+                object.entry("redirect_uri", &self.redirect_uri);
+                object.entry("response_type", &self.response_type);
+                object.entry("scopes", &self.scopes);
+                object.if_set("organization_id", &self.organization_id);
+                object.if_set("member_id", &self.member_id);
+                object.if_set("session_token", &self.session_token);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("prompt", &self.prompt);
             },
         )
     }
@@ -428,25 +441,31 @@ impl crate::codec::Object for AuthorizeStartRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                "redirect_uri" => fields.read(&mut redirect_uri, "redirect_uri")?,
-                "response_type" => fields.read(&mut response_type, "response_type")?,
-                "scopes" => fields.read(&mut scopes, "scopes")?,
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "prompt" => fields.read(&mut prompt, "prompt")?,
-                _ => fields.skip()?,
-            }
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                "redirect_uri" => fields.read(&mut redirect_uri, "redirect_uri"),
+                "response_type" => fields.read(&mut response_type, "response_type"),
+                "scopes" => fields.read(&mut scopes, "scopes"),
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "prompt" => fields.read(&mut prompt, "prompt"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        let Some(redirect_uri) = redirect_uri else {
+            return Err(fields.missing("redirect_uri"))
+        };
+        let Some(response_type) = response_type else {
+            return Err(fields.missing("response_type"))
+        };
+        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
         Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-            redirect_uri: fields.required(redirect_uri, "redirect_uri")?,
-            response_type: fields.required(response_type, "response_type")?,
-            scopes: fields.required(scopes, "scopes")?,
+            client_id,
+            redirect_uri,
+            response_type,
+            scopes,
             organization_id: fields.nilable(organization_id),
             member_id: fields.nilable(member_id),
             session_token: fields.nilable(session_token),
@@ -575,28 +594,46 @@ impl crate::codec::Object for AuthorizeStartResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                "client" => fields.read(&mut client, "client")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                "client" => fields.read(&mut client, "client"),
                 "consent_required" => {
-                    fields.read(&mut consent_required, "consent_required")?
+                    fields.read(&mut consent_required, "consent_required")
                 }
-                "scope_results" => fields.read(&mut scope_results, "scope_results")?,
-                _ => fields.skip()?,
-            }
+                "scope_results" => fields.read(&mut scope_results, "scope_results"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
+        let Some(client) = client else { return Err(fields.missing("client")) };
+        let Some(consent_required) = consent_required else {
+            return Err(fields.missing("consent_required"))
+        };
+        let Some(scope_results) = scope_results else {
+            return Err(fields.missing("scope_results"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
-            client: fields.required(client, "client")?,
-            consent_required: fields.required(consent_required, "consent_required")?,
-            scope_results: fields.required(scope_results, "scope_results")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+            client,
+            consent_required,
+            scope_results,
         })
     }
 }
@@ -618,15 +655,14 @@ impl ::serde::Serialize for AuthorizeStartResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                object.entry("client", &self.client)?;
-                object.entry("consent_required", &self.consent_required)?;
-                object.entry("scope_results", &self.scope_results)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
+                object.entry("client", &self.client);
+                object.entry("consent_required", &self.consent_required);
+                object.entry("scope_results", &self.scope_results);
             },
         )
     }

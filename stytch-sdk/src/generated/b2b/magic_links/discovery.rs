@@ -52,9 +52,8 @@ impl ::serde::Serialize for AuthenticateRequest {
                     .entry(
                         "discovery_magic_links_token",
                         &self.discovery_magic_links_token,
-                    )?;
-                object.if_set("pkce_code_verifier", &self.pkce_code_verifier)?;
-                Ok(())
+                    );
+                object.if_set("pkce_code_verifier", &self.pkce_code_verifier);
             },
         )
     }
@@ -74,17 +73,19 @@ impl crate::codec::Object for AuthenticateRequest {
                         .read(
                             &mut discovery_magic_links_token,
                             "discovery_magic_links_token",
-                        )?
+                        )
                 }
                 "pkce_code_verifier" => {
-                    fields.read(&mut pkce_code_verifier, "pkce_code_verifier")?
+                    fields.read(&mut pkce_code_verifier, "pkce_code_verifier")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(discovery_magic_links_token) = discovery_magic_links_token else {
+            return Err(fields.missing("discovery_magic_links_token"))
+        };
         Ok(Self {
-            discovery_magic_links_token: fields
-                .required(discovery_magic_links_token, "discovery_magic_links_token")?,
+            discovery_magic_links_token,
             pkce_code_verifier: fields.nilable(pkce_code_verifier),
         })
     }
@@ -168,38 +169,51 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "email_address" => fields.read(&mut email_address, "email_address"),
                 "discovered_organizations" => {
                     fields
-                        .read(&mut discovered_organizations, "discovered_organizations")?
+                        .read(&mut discovered_organizations, "discovered_organizations")
                 }
                 "intermediate_session_token_expires_at" => {
                     fields
                         .read(
                             &mut intermediate_session_token_expires_at,
                             "intermediate_session_token_expires_at",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(intermediate_session_token) = intermediate_session_token else {
+            return Err(fields.missing("intermediate_session_token"))
+        };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
+        let Some(discovered_organizations) = discovered_organizations else {
+            return Err(fields.missing("discovered_organizations"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            intermediate_session_token: fields
-                .required(intermediate_session_token, "intermediate_session_token")?,
-            email_address: fields.required(email_address, "email_address")?,
-            discovered_organizations: fields
-                .required(discovered_organizations, "discovered_organizations")?,
+            status_code,
+            request_id,
+            intermediate_session_token,
+            email_address,
+            discovered_organizations,
             intermediate_session_token_expires_at: fields
                 .nilable_time(intermediate_session_token_expires_at),
         })
@@ -223,22 +237,20 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
                 object
                     .entry(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.entry("email_address", &self.email_address)?;
-                object
-                    .entry("discovered_organizations", &self.discovered_organizations)?;
+                    );
+                object.entry("email_address", &self.email_address);
+                object.entry("discovered_organizations", &self.discovered_organizations);
                 object
                     .time_if_set(
                         "intermediate_session_token_expires_at",
                         &self.intermediate_session_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }

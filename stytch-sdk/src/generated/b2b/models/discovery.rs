@@ -26,12 +26,11 @@ impl ::serde::Serialize for DiscoveredOrganization {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("member_authenticated", &self.member_authenticated)?;
-                object.if_set("organization", &self.organization)?;
-                object.if_set("membership", &self.membership)?;
-                object.if_set("primary_required", &self.primary_required)?;
-                object.if_set("mfa_required", &self.mfa_required)?;
-                Ok(())
+                object.entry("member_authenticated", &self.member_authenticated);
+                object.if_set("organization", &self.organization);
+                object.if_set("membership", &self.membership);
+                object.if_set("primary_required", &self.primary_required);
+                object.if_set("mfa_required", &self.mfa_required);
             },
         )
     }
@@ -49,20 +48,22 @@ impl crate::codec::Object for DiscoveredOrganization {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "member_authenticated" => {
-                    fields.read(&mut member_authenticated, "member_authenticated")?
+                    fields.read(&mut member_authenticated, "member_authenticated")
                 }
-                "organization" => fields.read(&mut organization, "organization")?,
-                "membership" => fields.read(&mut membership, "membership")?,
+                "organization" => fields.read(&mut organization, "organization"),
+                "membership" => fields.read(&mut membership, "membership"),
                 "primary_required" => {
-                    fields.read(&mut primary_required, "primary_required")?
+                    fields.read(&mut primary_required, "primary_required")
                 }
-                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
-                _ => fields.skip()?,
-            }
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(member_authenticated) = member_authenticated else {
+            return Err(fields.missing("member_authenticated"))
+        };
         Ok(Self {
-            member_authenticated: fields
-                .required(member_authenticated, "member_authenticated")?,
+            member_authenticated,
             organization: fields.nilable(organization),
             membership: fields.nilable(membership),
             primary_required: fields.nilable(primary_required),
@@ -101,10 +102,9 @@ impl ::serde::Serialize for Membership {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("type", &self.r#type)?;
-                object.if_set("details", &self.details)?;
-                object.if_set("member", &self.member)?;
-                Ok(())
+                object.entry("type", &self.r#type);
+                object.if_set("details", &self.details);
+                object.if_set("member", &self.member);
             },
         )
     }
@@ -119,14 +119,15 @@ impl crate::codec::Object for Membership {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "type" => fields.read(&mut r#type, "type")?,
-                "details" => fields.read(&mut details, "details")?,
-                "member" => fields.read(&mut member, "member")?,
-                _ => fields.skip()?,
-            }
+                "type" => fields.read(&mut r#type, "type"),
+                "details" => fields.read(&mut details, "details"),
+                "member" => fields.read(&mut member, "member"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
         Ok(Self {
-            r#type: fields.required(r#type, "type")?,
+            r#type,
             details: fields.nilable(details),
             member: fields.nilable(member),
         })

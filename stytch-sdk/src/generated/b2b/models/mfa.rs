@@ -19,9 +19,8 @@ impl ::serde::Serialize for MemberOptions {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("mfa_phone_number", &self.mfa_phone_number)?;
-                object.entry("totp_registration_id", &self.totp_registration_id)?;
-                Ok(())
+                object.entry("mfa_phone_number", &self.mfa_phone_number);
+                object.entry("totp_registration_id", &self.totp_registration_id);
             },
         )
     }
@@ -36,18 +35,23 @@ impl crate::codec::Object for MemberOptions {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "mfa_phone_number" => {
-                    fields.read(&mut mfa_phone_number, "mfa_phone_number")?
+                    fields.read(&mut mfa_phone_number, "mfa_phone_number")
                 }
                 "totp_registration_id" => {
-                    fields.read(&mut totp_registration_id, "totp_registration_id")?
+                    fields.read(&mut totp_registration_id, "totp_registration_id")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(mfa_phone_number) = mfa_phone_number else {
+            return Err(fields.missing("mfa_phone_number"))
+        };
+        let Some(totp_registration_id) = totp_registration_id else {
+            return Err(fields.missing("totp_registration_id"))
+        };
         Ok(Self {
-            mfa_phone_number: fields.required(mfa_phone_number, "mfa_phone_number")?,
-            totp_registration_id: fields
-                .required(totp_registration_id, "totp_registration_id")?,
+            mfa_phone_number,
+            totp_registration_id,
         })
     }
 }
@@ -80,10 +84,9 @@ impl ::serde::Serialize for MfaRequired {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("member_options", &self.member_options)?;
+                object.if_set("member_options", &self.member_options);
                 object
-                    .if_set("secondary_auth_initiated", &self.secondary_auth_initiated)?;
-                Ok(())
+                    .if_set("secondary_auth_initiated", &self.secondary_auth_initiated);
             },
         )
     }
@@ -97,13 +100,13 @@ impl crate::codec::Object for MfaRequired {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "member_options" => fields.read(&mut member_options, "member_options")?,
+                "member_options" => fields.read(&mut member_options, "member_options"),
                 "secondary_auth_initiated" => {
                     fields
-                        .read(&mut secondary_auth_initiated, "secondary_auth_initiated")?
+                        .read(&mut secondary_auth_initiated, "secondary_auth_initiated")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             member_options: fields.nilable(member_options),

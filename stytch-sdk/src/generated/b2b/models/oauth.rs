@@ -25,12 +25,11 @@ impl ::serde::Serialize for ProviderValues {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("scopes", &self.scopes)?;
-                object.if_set("access_token", &self.access_token)?;
-                object.if_set("refresh_token", &self.refresh_token)?;
-                object.time_if_set("expires_at", &self.expires_at)?;
-                object.if_set("id_token", &self.id_token)?;
-                Ok(())
+                object.entry("scopes", &self.scopes);
+                object.if_set("access_token", &self.access_token);
+                object.if_set("refresh_token", &self.refresh_token);
+                object.time_if_set("expires_at", &self.expires_at);
+                object.if_set("id_token", &self.id_token);
             },
         )
     }
@@ -47,16 +46,17 @@ impl crate::codec::Object for ProviderValues {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "scopes" => fields.read(&mut scopes, "scopes")?,
-                "access_token" => fields.read(&mut access_token, "access_token")?,
-                "refresh_token" => fields.read(&mut refresh_token, "refresh_token")?,
-                "expires_at" => fields.read(&mut expires_at, "expires_at")?,
-                "id_token" => fields.read(&mut id_token, "id_token")?,
-                _ => fields.skip()?,
-            }
+                "scopes" => fields.read(&mut scopes, "scopes"),
+                "access_token" => fields.read(&mut access_token, "access_token"),
+                "refresh_token" => fields.read(&mut refresh_token, "refresh_token"),
+                "expires_at" => fields.read(&mut expires_at, "expires_at"),
+                "id_token" => fields.read(&mut id_token, "id_token"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
         Ok(Self {
-            scopes: fields.required(scopes, "scopes")?,
+            scopes,
             access_token: fields.nilable(access_token),
             refresh_token: fields.nilable(refresh_token),
             expires_at: fields.nilable_time(expires_at),

@@ -22,15 +22,14 @@ impl ::serde::Serialize for ActiveScimConnection {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("connection_id", &self.connection_id)?;
-                object.entry("display_name", &self.display_name)?;
-                object.entry("bearer_token_last_four", &self.bearer_token_last_four)?;
+                object.entry("connection_id", &self.connection_id);
+                object.entry("display_name", &self.display_name);
+                object.entry("bearer_token_last_four", &self.bearer_token_last_four);
                 object
                     .time_if_set(
                         "bearer_token_expires_at",
                         &self.bearer_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -46,22 +45,30 @@ impl crate::codec::Object for ActiveScimConnection {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "display_name" => fields.read(&mut display_name, "display_name"),
                 "bearer_token_last_four" => {
-                    fields.read(&mut bearer_token_last_four, "bearer_token_last_four")?
+                    fields.read(&mut bearer_token_last_four, "bearer_token_last_four")
                 }
                 "bearer_token_expires_at" => {
-                    fields.read(&mut bearer_token_expires_at, "bearer_token_expires_at")?
+                    fields.read(&mut bearer_token_expires_at, "bearer_token_expires_at")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
+        let Some(display_name) = display_name else {
+            return Err(fields.missing("display_name"))
+        };
+        let Some(bearer_token_last_four) = bearer_token_last_four else {
+            return Err(fields.missing("bearer_token_last_four"))
+        };
         Ok(Self {
-            connection_id: fields.required(connection_id, "connection_id")?,
-            display_name: fields.required(display_name, "display_name")?,
-            bearer_token_last_four: fields
-                .required(bearer_token_last_four, "bearer_token_last_four")?,
+            connection_id,
+            display_name,
+            bearer_token_last_four,
             bearer_token_expires_at: fields.nilable_time(bearer_token_expires_at),
         })
     }
@@ -95,10 +102,9 @@ impl ::serde::Serialize for ActiveSsoConnection {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("connection_id", &self.connection_id)?;
-                object.entry("display_name", &self.display_name)?;
-                object.entry("identity_provider", &self.identity_provider)?;
-                Ok(())
+                object.entry("connection_id", &self.connection_id);
+                object.entry("display_name", &self.display_name);
+                object.entry("identity_provider", &self.identity_provider);
             },
         )
     }
@@ -113,18 +119,27 @@ impl crate::codec::Object for ActiveSsoConnection {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "display_name" => fields.read(&mut display_name, "display_name"),
                 "identity_provider" => {
-                    fields.read(&mut identity_provider, "identity_provider")?
+                    fields.read(&mut identity_provider, "identity_provider")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
+        let Some(display_name) = display_name else {
+            return Err(fields.missing("display_name"))
+        };
+        let Some(identity_provider) = identity_provider else {
+            return Err(fields.missing("identity_provider"))
+        };
         Ok(Self {
-            connection_id: fields.required(connection_id, "connection_id")?,
-            display_name: fields.required(display_name, "display_name")?,
-            identity_provider: fields.required(identity_provider, "identity_provider")?,
+            connection_id,
+            display_name,
+            identity_provider,
         })
     }
 }
@@ -157,10 +172,9 @@ impl ::serde::Serialize for CustomRole {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("role_id", &self.role_id)?;
-                object.entry("description", &self.description)?;
-                object.entry("permissions", &self.permissions)?;
-                Ok(())
+                object.entry("role_id", &self.role_id);
+                object.entry("description", &self.description);
+                object.entry("permissions", &self.permissions);
             },
         )
     }
@@ -175,16 +189,23 @@ impl crate::codec::Object for CustomRole {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "role_id" => fields.read(&mut role_id, "role_id")?,
-                "description" => fields.read(&mut description, "description")?,
-                "permissions" => fields.read(&mut permissions, "permissions")?,
-                _ => fields.skip()?,
-            }
+                "role_id" => fields.read(&mut role_id, "role_id"),
+                "description" => fields.read(&mut description, "description"),
+                "permissions" => fields.read(&mut permissions, "permissions"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
+        let Some(description) = description else {
+            return Err(fields.missing("description"))
+        };
+        let Some(permissions) = permissions else {
+            return Err(fields.missing("permissions"))
+        };
         Ok(Self {
-            role_id: fields.required(role_id, "role_id")?,
-            description: fields.required(description, "description")?,
-            permissions: fields.required(permissions, "permissions")?,
+            role_id,
+            description,
+            permissions,
         })
     }
 }
@@ -214,9 +235,8 @@ impl ::serde::Serialize for CustomRolePermission {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("resource_id", &self.resource_id)?;
-                object.entry("actions", &self.actions)?;
-                Ok(())
+                object.entry("resource_id", &self.resource_id);
+                object.entry("actions", &self.actions);
             },
         )
     }
@@ -230,15 +250,16 @@ impl crate::codec::Object for CustomRolePermission {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
-                "actions" => fields.read(&mut actions, "actions")?,
-                _ => fields.skip()?,
-            }
+                "resource_id" => fields.read(&mut resource_id, "resource_id"),
+                "actions" => fields.read(&mut actions, "actions"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            resource_id: fields.required(resource_id, "resource_id")?,
-            actions: fields.required(actions, "actions")?,
-        })
+        let Some(resource_id) = resource_id else {
+            return Err(fields.missing("resource_id"))
+        };
+        let Some(actions) = actions else { return Err(fields.missing("actions")) };
+        Ok(Self { resource_id, actions })
     }
 }
 
@@ -268,9 +289,8 @@ impl ::serde::Serialize for EmailImplicitRoleAssignment {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("domain", &self.domain)?;
-                object.entry("role_id", &self.role_id)?;
-                Ok(())
+                object.entry("domain", &self.domain);
+                object.entry("role_id", &self.role_id);
             },
         )
     }
@@ -284,15 +304,14 @@ impl crate::codec::Object for EmailImplicitRoleAssignment {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "domain" => fields.read(&mut domain, "domain")?,
-                "role_id" => fields.read(&mut role_id, "role_id")?,
-                _ => fields.skip()?,
-            }
+                "domain" => fields.read(&mut domain, "domain"),
+                "role_id" => fields.read(&mut role_id, "role_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            domain: fields.required(domain, "domain")?,
-            role_id: fields.required(role_id, "role_id")?,
-        })
+        let Some(domain) = domain else { return Err(fields.missing("domain")) };
+        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
+        Ok(Self { domain, role_id })
     }
 }
 
@@ -326,11 +345,10 @@ impl ::serde::Serialize for GithubProviderInfo {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.entry("provider_tenant_ids", &self.provider_tenant_ids)?;
-                object.entry("access_token", &self.access_token)?;
-                object.entry("scopes", &self.scopes)?;
-                Ok(())
+                object.entry("provider_subject", &self.provider_subject);
+                object.entry("provider_tenant_ids", &self.provider_tenant_ids);
+                object.entry("access_token", &self.access_token);
+                object.entry("scopes", &self.scopes);
             },
         )
     }
@@ -347,22 +365,31 @@ impl crate::codec::Object for GithubProviderInfo {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
                 "provider_tenant_ids" => {
-                    fields.read(&mut provider_tenant_ids, "provider_tenant_ids")?
+                    fields.read(&mut provider_tenant_ids, "provider_tenant_ids")
                 }
-                "access_token" => fields.read(&mut access_token, "access_token")?,
-                "scopes" => fields.read(&mut scopes, "scopes")?,
-                _ => fields.skip()?,
-            }
+                "access_token" => fields.read(&mut access_token, "access_token"),
+                "scopes" => fields.read(&mut scopes, "scopes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
+        let Some(provider_tenant_ids) = provider_tenant_ids else {
+            return Err(fields.missing("provider_tenant_ids"))
+        };
+        let Some(access_token) = access_token else {
+            return Err(fields.missing("access_token"))
+        };
+        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
         Ok(Self {
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
-            provider_tenant_ids: fields
-                .required(provider_tenant_ids, "provider_tenant_ids")?,
-            access_token: fields.required(access_token, "access_token")?,
-            scopes: fields.required(scopes, "scopes")?,
+            provider_subject,
+            provider_tenant_ids,
+            access_token,
+            scopes,
         })
     }
 }
@@ -402,13 +429,12 @@ impl ::serde::Serialize for HubspotProviderInfo {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.entry("provider_tenant_id", &self.provider_tenant_id)?;
-                object.entry("access_token", &self.access_token)?;
-                object.entry("access_token_expires_in", &self.access_token_expires_in)?;
-                object.entry("scopes", &self.scopes)?;
-                object.if_set("refresh_token", &self.refresh_token)?;
-                Ok(())
+                object.entry("provider_subject", &self.provider_subject);
+                object.entry("provider_tenant_id", &self.provider_tenant_id);
+                object.entry("access_token", &self.access_token);
+                object.entry("access_token_expires_in", &self.access_token_expires_in);
+                object.entry("scopes", &self.scopes);
+                object.if_set("refresh_token", &self.refresh_token);
             },
         )
     }
@@ -427,28 +453,39 @@ impl crate::codec::Object for HubspotProviderInfo {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
                 "provider_tenant_id" => {
-                    fields.read(&mut provider_tenant_id, "provider_tenant_id")?
+                    fields.read(&mut provider_tenant_id, "provider_tenant_id")
                 }
-                "access_token" => fields.read(&mut access_token, "access_token")?,
+                "access_token" => fields.read(&mut access_token, "access_token"),
                 "access_token_expires_in" => {
-                    fields.read(&mut access_token_expires_in, "access_token_expires_in")?
+                    fields.read(&mut access_token_expires_in, "access_token_expires_in")
                 }
-                "scopes" => fields.read(&mut scopes, "scopes")?,
-                "refresh_token" => fields.read(&mut refresh_token, "refresh_token")?,
-                _ => fields.skip()?,
-            }
+                "scopes" => fields.read(&mut scopes, "scopes"),
+                "refresh_token" => fields.read(&mut refresh_token, "refresh_token"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
+        let Some(provider_tenant_id) = provider_tenant_id else {
+            return Err(fields.missing("provider_tenant_id"))
+        };
+        let Some(access_token) = access_token else {
+            return Err(fields.missing("access_token"))
+        };
+        let Some(access_token_expires_in) = access_token_expires_in else {
+            return Err(fields.missing("access_token_expires_in"))
+        };
+        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
         Ok(Self {
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
-            provider_tenant_id: fields
-                .required(provider_tenant_id, "provider_tenant_id")?,
-            access_token: fields.required(access_token, "access_token")?,
-            access_token_expires_in: fields
-                .required(access_token_expires_in, "access_token_expires_in")?,
-            scopes: fields.required(scopes, "scopes")?,
+            provider_subject,
+            provider_tenant_id,
+            access_token,
+            access_token_expires_in,
+            scopes,
             refresh_token: fields.nilable(refresh_token),
         })
     }
@@ -540,38 +577,34 @@ impl ::serde::Serialize for Member {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("email_address", &self.email_address)?;
-                object.entry("status", &self.status)?;
-                object.entry("name", &self.name)?;
-                object.entry("sso_registrations", &self.sso_registrations)?;
-                object.entry("is_breakglass", &self.is_breakglass)?;
-                object.entry("member_password_id", &self.member_password_id)?;
-                object.entry("oauth_registrations", &self.oauth_registrations)?;
-                object.entry("email_address_verified", &self.email_address_verified)?;
+                object.entry("organization_id", &self.organization_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("email_address", &self.email_address);
+                object.entry("status", &self.status);
+                object.entry("name", &self.name);
+                object.entry("sso_registrations", &self.sso_registrations);
+                object.entry("is_breakglass", &self.is_breakglass);
+                object.entry("member_password_id", &self.member_password_id);
+                object.entry("oauth_registrations", &self.oauth_registrations);
+                object.entry("email_address_verified", &self.email_address_verified);
                 object
-                    .entry(
-                        "mfa_phone_number_verified",
-                        &self.mfa_phone_number_verified,
-                    )?;
-                object.entry("is_admin", &self.is_admin)?;
-                object.entry("totp_registration_id", &self.totp_registration_id)?;
-                object.entry("retired_email_addresses", &self.retired_email_addresses)?;
-                object.entry("is_locked", &self.is_locked)?;
-                object.entry("mfa_enrolled", &self.mfa_enrolled)?;
-                object.entry("mfa_phone_number", &self.mfa_phone_number)?;
-                object.entry("default_mfa_method", &self.default_mfa_method)?;
-                object.entry("roles", &self.roles)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
-                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
-                object.time_if_set("created_at", &self.created_at)?;
-                object.time_if_set("updated_at", &self.updated_at)?;
-                object.if_set("scim_registration", &self.scim_registration)?;
-                object.if_set("external_id", &self.external_id)?;
-                object.time_if_set("lock_created_at", &self.lock_created_at)?;
-                object.time_if_set("lock_expires_at", &self.lock_expires_at)?;
-                Ok(())
+                    .entry("mfa_phone_number_verified", &self.mfa_phone_number_verified);
+                object.entry("is_admin", &self.is_admin);
+                object.entry("totp_registration_id", &self.totp_registration_id);
+                object.entry("retired_email_addresses", &self.retired_email_addresses);
+                object.entry("is_locked", &self.is_locked);
+                object.entry("mfa_enrolled", &self.mfa_enrolled);
+                object.entry("mfa_phone_number", &self.mfa_phone_number);
+                object.entry("default_mfa_method", &self.default_mfa_method);
+                object.entry("roles", &self.roles);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
+                object.if_set("untrusted_metadata", &self.untrusted_metadata);
+                object.time_if_set("created_at", &self.created_at);
+                object.time_if_set("updated_at", &self.updated_at);
+                object.if_set("scim_registration", &self.scim_registration);
+                object.if_set("external_id", &self.external_id);
+                object.time_if_set("lock_created_at", &self.lock_created_at);
+                object.time_if_set("lock_expires_at", &self.lock_expires_at);
             },
         )
     }
@@ -610,97 +643,129 @@ impl crate::codec::Object for Member {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "email_address" => fields.read(&mut email_address, "email_address")?,
-                "status" => fields.read(&mut status, "status")?,
-                "name" => fields.read(&mut name, "name")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
+                "status" => fields.read(&mut status, "status"),
+                "name" => fields.read(&mut name, "name"),
                 "sso_registrations" => {
-                    fields.read(&mut sso_registrations, "sso_registrations")?
+                    fields.read(&mut sso_registrations, "sso_registrations")
                 }
-                "is_breakglass" => fields.read(&mut is_breakglass, "is_breakglass")?,
+                "is_breakglass" => fields.read(&mut is_breakglass, "is_breakglass"),
                 "member_password_id" => {
-                    fields.read(&mut member_password_id, "member_password_id")?
+                    fields.read(&mut member_password_id, "member_password_id")
                 }
                 "oauth_registrations" => {
-                    fields.read(&mut oauth_registrations, "oauth_registrations")?
+                    fields.read(&mut oauth_registrations, "oauth_registrations")
                 }
                 "email_address_verified" => {
-                    fields.read(&mut email_address_verified, "email_address_verified")?
+                    fields.read(&mut email_address_verified, "email_address_verified")
                 }
                 "mfa_phone_number_verified" => {
                     fields
                         .read(
                             &mut mfa_phone_number_verified,
                             "mfa_phone_number_verified",
-                        )?
+                        )
                 }
-                "is_admin" => fields.read(&mut is_admin, "is_admin")?,
+                "is_admin" => fields.read(&mut is_admin, "is_admin"),
                 "totp_registration_id" => {
-                    fields.read(&mut totp_registration_id, "totp_registration_id")?
+                    fields.read(&mut totp_registration_id, "totp_registration_id")
                 }
                 "retired_email_addresses" => {
-                    fields.read(&mut retired_email_addresses, "retired_email_addresses")?
+                    fields.read(&mut retired_email_addresses, "retired_email_addresses")
                 }
-                "is_locked" => fields.read(&mut is_locked, "is_locked")?,
-                "mfa_enrolled" => fields.read(&mut mfa_enrolled, "mfa_enrolled")?,
+                "is_locked" => fields.read(&mut is_locked, "is_locked"),
+                "mfa_enrolled" => fields.read(&mut mfa_enrolled, "mfa_enrolled"),
                 "mfa_phone_number" => {
-                    fields.read(&mut mfa_phone_number, "mfa_phone_number")?
+                    fields.read(&mut mfa_phone_number, "mfa_phone_number")
                 }
                 "default_mfa_method" => {
-                    fields.read(&mut default_mfa_method, "default_mfa_method")?
+                    fields.read(&mut default_mfa_method, "default_mfa_method")
                 }
-                "roles" => fields.read(&mut roles, "roles")?,
+                "roles" => fields.read(&mut roles, "roles"),
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "untrusted_metadata" => {
-                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")
                 }
-                "created_at" => fields.read(&mut created_at, "created_at")?,
-                "updated_at" => fields.read(&mut updated_at, "updated_at")?,
+                "created_at" => fields.read(&mut created_at, "created_at"),
+                "updated_at" => fields.read(&mut updated_at, "updated_at"),
                 "scim_registration" => {
-                    fields.read(&mut scim_registration, "scim_registration")?
+                    fields.read(&mut scim_registration, "scim_registration")
                 }
-                "external_id" => fields.read(&mut external_id, "external_id")?,
-                "lock_created_at" => {
-                    fields.read(&mut lock_created_at, "lock_created_at")?
-                }
-                "lock_expires_at" => {
-                    fields.read(&mut lock_expires_at, "lock_expires_at")?
-                }
-                _ => fields.skip()?,
-            }
+                "external_id" => fields.read(&mut external_id, "external_id"),
+                "lock_created_at" => fields.read(&mut lock_created_at, "lock_created_at"),
+                "lock_expires_at" => fields.read(&mut lock_expires_at, "lock_expires_at"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
+        let Some(status) = status else { return Err(fields.missing("status")) };
+        let Some(name) = name else { return Err(fields.missing("name")) };
+        let Some(sso_registrations) = sso_registrations else {
+            return Err(fields.missing("sso_registrations"))
+        };
+        let Some(is_breakglass) = is_breakglass else {
+            return Err(fields.missing("is_breakglass"))
+        };
+        let Some(member_password_id) = member_password_id else {
+            return Err(fields.missing("member_password_id"))
+        };
+        let Some(oauth_registrations) = oauth_registrations else {
+            return Err(fields.missing("oauth_registrations"))
+        };
+        let Some(email_address_verified) = email_address_verified else {
+            return Err(fields.missing("email_address_verified"))
+        };
+        let Some(mfa_phone_number_verified) = mfa_phone_number_verified else {
+            return Err(fields.missing("mfa_phone_number_verified"))
+        };
+        let Some(is_admin) = is_admin else { return Err(fields.missing("is_admin")) };
+        let Some(totp_registration_id) = totp_registration_id else {
+            return Err(fields.missing("totp_registration_id"))
+        };
+        let Some(retired_email_addresses) = retired_email_addresses else {
+            return Err(fields.missing("retired_email_addresses"))
+        };
+        let Some(is_locked) = is_locked else { return Err(fields.missing("is_locked")) };
+        let Some(mfa_enrolled) = mfa_enrolled else {
+            return Err(fields.missing("mfa_enrolled"))
+        };
+        let Some(mfa_phone_number) = mfa_phone_number else {
+            return Err(fields.missing("mfa_phone_number"))
+        };
+        let Some(default_mfa_method) = default_mfa_method else {
+            return Err(fields.missing("default_mfa_method"))
+        };
+        let Some(roles) = roles else { return Err(fields.missing("roles")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            email_address: fields.required(email_address, "email_address")?,
-            status: fields.required(status, "status")?,
-            name: fields.required(name, "name")?,
-            sso_registrations: fields.required(sso_registrations, "sso_registrations")?,
-            is_breakglass: fields.required(is_breakglass, "is_breakglass")?,
-            member_password_id: fields
-                .required(member_password_id, "member_password_id")?,
-            oauth_registrations: fields
-                .required(oauth_registrations, "oauth_registrations")?,
-            email_address_verified: fields
-                .required(email_address_verified, "email_address_verified")?,
-            mfa_phone_number_verified: fields
-                .required(mfa_phone_number_verified, "mfa_phone_number_verified")?,
-            is_admin: fields.required(is_admin, "is_admin")?,
-            totp_registration_id: fields
-                .required(totp_registration_id, "totp_registration_id")?,
-            retired_email_addresses: fields
-                .required(retired_email_addresses, "retired_email_addresses")?,
-            is_locked: fields.required(is_locked, "is_locked")?,
-            mfa_enrolled: fields.required(mfa_enrolled, "mfa_enrolled")?,
-            mfa_phone_number: fields.required(mfa_phone_number, "mfa_phone_number")?,
-            default_mfa_method: fields
-                .required(default_mfa_method, "default_mfa_method")?,
-            roles: fields.required(roles, "roles")?,
+            organization_id,
+            member_id,
+            email_address,
+            status,
+            name,
+            sso_registrations,
+            is_breakglass,
+            member_password_id,
+            oauth_registrations,
+            email_address_verified,
+            mfa_phone_number_verified,
+            is_admin,
+            totp_registration_id,
+            retired_email_addresses,
+            is_locked,
+            mfa_enrolled,
+            mfa_phone_number,
+            default_mfa_method,
+            roles,
             trusted_metadata: fields.nilable(trusted_metadata),
             untrusted_metadata: fields.nilable(untrusted_metadata),
             created_at: fields.nilable_time(created_at),
@@ -747,13 +812,12 @@ impl ::serde::Serialize for MemberConnectedApp {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("connected_app_id", &self.connected_app_id)?;
-                object.entry("name", &self.name)?;
-                object.entry("description", &self.description)?;
-                object.entry("client_type", &self.client_type)?;
-                object.entry("scopes_granted", &self.scopes_granted)?;
-                object.if_set("logo_url", &self.logo_url)?;
-                Ok(())
+                object.entry("connected_app_id", &self.connected_app_id);
+                object.entry("name", &self.name);
+                object.entry("description", &self.description);
+                object.entry("client_type", &self.client_type);
+                object.entry("scopes_granted", &self.scopes_granted);
+                object.if_set("logo_url", &self.logo_url);
             },
         )
     }
@@ -772,22 +836,35 @@ impl crate::codec::Object for MemberConnectedApp {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "connected_app_id" => {
-                    fields.read(&mut connected_app_id, "connected_app_id")?
+                    fields.read(&mut connected_app_id, "connected_app_id")
                 }
-                "name" => fields.read(&mut name, "name")?,
-                "description" => fields.read(&mut description, "description")?,
-                "client_type" => fields.read(&mut client_type, "client_type")?,
-                "scopes_granted" => fields.read(&mut scopes_granted, "scopes_granted")?,
-                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
-                _ => fields.skip()?,
-            }
+                "name" => fields.read(&mut name, "name"),
+                "description" => fields.read(&mut description, "description"),
+                "client_type" => fields.read(&mut client_type, "client_type"),
+                "scopes_granted" => fields.read(&mut scopes_granted, "scopes_granted"),
+                "logo_url" => fields.read(&mut logo_url, "logo_url"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(connected_app_id) = connected_app_id else {
+            return Err(fields.missing("connected_app_id"))
+        };
+        let Some(name) = name else { return Err(fields.missing("name")) };
+        let Some(description) = description else {
+            return Err(fields.missing("description"))
+        };
+        let Some(client_type) = client_type else {
+            return Err(fields.missing("client_type"))
+        };
+        let Some(scopes_granted) = scopes_granted else {
+            return Err(fields.missing("scopes_granted"))
+        };
         Ok(Self {
-            connected_app_id: fields.required(connected_app_id, "connected_app_id")?,
-            name: fields.required(name, "name")?,
-            description: fields.required(description, "description")?,
-            client_type: fields.required(client_type, "client_type")?,
-            scopes_granted: fields.required(scopes_granted, "scopes_granted")?,
+            connected_app_id,
+            name,
+            description,
+            client_type,
+            scopes_granted,
             logo_url: fields.nilable(logo_url),
         })
     }
@@ -818,9 +895,8 @@ impl ::serde::Serialize for MemberRole {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("role_id", &self.role_id)?;
-                object.entry("sources", &self.sources)?;
-                Ok(())
+                object.entry("role_id", &self.role_id);
+                object.entry("sources", &self.sources);
             },
         )
     }
@@ -834,15 +910,14 @@ impl crate::codec::Object for MemberRole {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "role_id" => fields.read(&mut role_id, "role_id")?,
-                "sources" => fields.read(&mut sources, "sources")?,
-                _ => fields.skip()?,
-            }
+                "role_id" => fields.read(&mut role_id, "role_id"),
+                "sources" => fields.read(&mut sources, "sources"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            role_id: fields.required(role_id, "role_id")?,
-            sources: fields.required(sources, "sources")?,
-        })
+        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
+        let Some(sources) = sources else { return Err(fields.missing("sources")) };
+        Ok(Self { role_id, sources })
     }
 }
 
@@ -873,9 +948,8 @@ impl ::serde::Serialize for MemberRoleSource {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("type", &self.r#type)?;
-                object.if_set("details", &self.details)?;
-                Ok(())
+                object.entry("type", &self.r#type);
+                object.if_set("details", &self.details);
             },
         )
     }
@@ -889,13 +963,14 @@ impl crate::codec::Object for MemberRoleSource {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "type" => fields.read(&mut r#type, "type")?,
-                "details" => fields.read(&mut details, "details")?,
-                _ => fields.skip()?,
-            }
+                "type" => fields.read(&mut r#type, "type"),
+                "details" => fields.read(&mut details, "details"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
         Ok(Self {
-            r#type: fields.required(r#type, "type")?,
+            r#type,
             details: fields.nilable(details),
         })
     }
@@ -932,16 +1007,15 @@ impl ::serde::Serialize for OAuthRegistration {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("provider_type", &self.provider_type)?;
-                object.entry("provider_subject", &self.provider_subject)?;
+                object.entry("provider_type", &self.provider_type);
+                object.entry("provider_subject", &self.provider_subject);
                 object
                     .entry(
                         "member_oauth_registration_id",
                         &self.member_oauth_registration_id,
-                    )?;
-                object.if_set("profile_picture_url", &self.profile_picture_url)?;
-                object.if_set("locale", &self.locale)?;
-                Ok(())
+                    );
+                object.if_set("profile_picture_url", &self.profile_picture_url);
+                object.if_set("locale", &self.locale);
             },
         )
     }
@@ -958,29 +1032,37 @@ impl crate::codec::Object for OAuthRegistration {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
+                "provider_type" => fields.read(&mut provider_type, "provider_type"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
                 "member_oauth_registration_id" => {
                     fields
                         .read(
                             &mut member_oauth_registration_id,
                             "member_oauth_registration_id",
-                        )?
+                        )
                 }
                 "profile_picture_url" => {
-                    fields.read(&mut profile_picture_url, "profile_picture_url")?
+                    fields.read(&mut profile_picture_url, "profile_picture_url")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
-                _ => fields.skip()?,
-            }
+                "locale" => fields.read(&mut locale, "locale"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(provider_type) = provider_type else {
+            return Err(fields.missing("provider_type"))
+        };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
+        let Some(member_oauth_registration_id) = member_oauth_registration_id else {
+            return Err(fields.missing("member_oauth_registration_id"))
+        };
         Ok(Self {
-            provider_type: fields.required(provider_type, "provider_type")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
-            member_oauth_registration_id: fields
-                .required(member_oauth_registration_id, "member_oauth_registration_id")?,
+            provider_type,
+            provider_subject,
+            member_oauth_registration_id,
             profile_picture_url: fields.nilable(profile_picture_url),
             locale: fields.nilable(locale),
         })
@@ -1024,14 +1106,13 @@ impl ::serde::Serialize for OidcProviderInfo {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.entry("id_token", &self.id_token)?;
-                object.entry("access_token", &self.access_token)?;
-                object.entry("access_token_expires_in", &self.access_token_expires_in)?;
-                object.entry("scopes", &self.scopes)?;
-                object.entry("connection_id", &self.connection_id)?;
-                object.if_set("refresh_token", &self.refresh_token)?;
-                Ok(())
+                object.entry("provider_subject", &self.provider_subject);
+                object.entry("id_token", &self.id_token);
+                object.entry("access_token", &self.access_token);
+                object.entry("access_token_expires_in", &self.access_token_expires_in);
+                object.entry("scopes", &self.scopes);
+                object.entry("connection_id", &self.connection_id);
+                object.if_set("refresh_token", &self.refresh_token);
             },
         )
     }
@@ -1051,27 +1132,40 @@ impl crate::codec::Object for OidcProviderInfo {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "id_token" => fields.read(&mut id_token, "id_token")?,
-                "access_token" => fields.read(&mut access_token, "access_token")?,
+                "id_token" => fields.read(&mut id_token, "id_token"),
+                "access_token" => fields.read(&mut access_token, "access_token"),
                 "access_token_expires_in" => {
-                    fields.read(&mut access_token_expires_in, "access_token_expires_in")?
+                    fields.read(&mut access_token_expires_in, "access_token_expires_in")
                 }
-                "scopes" => fields.read(&mut scopes, "scopes")?,
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "refresh_token" => fields.read(&mut refresh_token, "refresh_token")?,
-                _ => fields.skip()?,
-            }
+                "scopes" => fields.read(&mut scopes, "scopes"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "refresh_token" => fields.read(&mut refresh_token, "refresh_token"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
+        let Some(id_token) = id_token else { return Err(fields.missing("id_token")) };
+        let Some(access_token) = access_token else {
+            return Err(fields.missing("access_token"))
+        };
+        let Some(access_token_expires_in) = access_token_expires_in else {
+            return Err(fields.missing("access_token_expires_in"))
+        };
+        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
         Ok(Self {
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
-            id_token: fields.required(id_token, "id_token")?,
-            access_token: fields.required(access_token, "access_token")?,
-            access_token_expires_in: fields
-                .required(access_token_expires_in, "access_token_expires_in")?,
-            scopes: fields.required(scopes, "scopes")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
+            provider_subject,
+            id_token,
+            access_token,
+            access_token_expires_in,
+            scopes,
+            connection_id,
             refresh_token: fields.nilable(refresh_token),
         })
     }
@@ -1183,70 +1277,69 @@ impl ::serde::Serialize for Organization {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("organization_name", &self.organization_name)?;
-                object.entry("organization_logo_url", &self.organization_logo_url)?;
-                object.entry("organization_slug", &self.organization_slug)?;
-                object.entry("sso_jit_provisioning", &self.sso_jit_provisioning)?;
+                object.entry("organization_id", &self.organization_id);
+                object.entry("organization_name", &self.organization_name);
+                object.entry("organization_logo_url", &self.organization_logo_url);
+                object.entry("organization_slug", &self.organization_slug);
+                object.entry("sso_jit_provisioning", &self.sso_jit_provisioning);
                 object
                     .entry(
                         "sso_jit_provisioning_allowed_connections",
                         &self.sso_jit_provisioning_allowed_connections,
-                    )?;
-                object.entry("sso_active_connections", &self.sso_active_connections)?;
-                object.entry("email_allowed_domains", &self.email_allowed_domains)?;
-                object.entry("email_jit_provisioning", &self.email_jit_provisioning)?;
-                object.entry("email_invites", &self.email_invites)?;
-                object.entry("auth_methods", &self.auth_methods)?;
-                object.entry("allowed_auth_methods", &self.allowed_auth_methods)?;
-                object.entry("mfa_policy", &self.mfa_policy)?;
+                    );
+                object.entry("sso_active_connections", &self.sso_active_connections);
+                object.entry("email_allowed_domains", &self.email_allowed_domains);
+                object.entry("email_jit_provisioning", &self.email_jit_provisioning);
+                object.entry("email_invites", &self.email_invites);
+                object.entry("auth_methods", &self.auth_methods);
+                object.entry("allowed_auth_methods", &self.allowed_auth_methods);
+                object.entry("mfa_policy", &self.mfa_policy);
                 object
                     .entry(
                         "rbac_email_implicit_role_assignments",
                         &self.rbac_email_implicit_role_assignments,
-                    )?;
-                object.entry("mfa_methods", &self.mfa_methods)?;
-                object.entry("allowed_mfa_methods", &self.allowed_mfa_methods)?;
+                    );
+                object.entry("mfa_methods", &self.mfa_methods);
+                object.entry("allowed_mfa_methods", &self.allowed_mfa_methods);
                 object
                     .entry(
                         "oauth_tenant_jit_provisioning",
                         &self.oauth_tenant_jit_provisioning,
-                    )?;
-                object.entry("claimed_email_domains", &self.claimed_email_domains)?;
+                    );
+                object.entry("claimed_email_domains", &self.claimed_email_domains);
                 object
                     .entry(
                         "first_party_connected_apps_allowed_type",
                         &self.first_party_connected_apps_allowed_type,
-                    )?;
+                    );
                 object
                     .entry(
                         "allowed_first_party_connected_apps",
                         &self.allowed_first_party_connected_apps,
-                    )?;
+                    );
                 object
                     .entry(
                         "third_party_connected_apps_allowed_type",
                         &self.third_party_connected_apps_allowed_type,
-                    )?;
+                    );
                 object
                     .entry(
                         "allowed_third_party_connected_apps",
                         &self.allowed_third_party_connected_apps,
-                    )?;
-                object.entry("custom_roles", &self.custom_roles)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
-                object.time_if_set("created_at", &self.created_at)?;
-                object.time_if_set("updated_at", &self.updated_at)?;
+                    );
+                object.entry("custom_roles", &self.custom_roles);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
+                object.time_if_set("created_at", &self.created_at);
+                object.time_if_set("updated_at", &self.updated_at);
                 object
-                    .if_set("organization_external_id", &self.organization_external_id)?;
+                    .if_set("organization_external_id", &self.organization_external_id);
                 object
                     .if_set(
                         "sso_default_connection_id",
                         &self.sso_default_connection_id,
-                    )?;
-                object.if_set("scim_active_connection", &self.scim_active_connection)?;
-                object.if_set("allowed_oauth_tenants", &self.allowed_oauth_tenants)?;
-                Ok(())
+                    );
+                object.if_set("scim_active_connection", &self.scim_active_connection);
+                object.if_set("allowed_oauth_tenants", &self.allowed_oauth_tenants);
             },
         )
     }
@@ -1288,178 +1381,203 @@ impl crate::codec::Object for Organization {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
                 "organization_name" => {
-                    fields.read(&mut organization_name, "organization_name")?
+                    fields.read(&mut organization_name, "organization_name")
                 }
                 "organization_logo_url" => {
-                    fields.read(&mut organization_logo_url, "organization_logo_url")?
+                    fields.read(&mut organization_logo_url, "organization_logo_url")
                 }
                 "organization_slug" => {
-                    fields.read(&mut organization_slug, "organization_slug")?
+                    fields.read(&mut organization_slug, "organization_slug")
                 }
                 "sso_jit_provisioning" => {
-                    fields.read(&mut sso_jit_provisioning, "sso_jit_provisioning")?
+                    fields.read(&mut sso_jit_provisioning, "sso_jit_provisioning")
                 }
                 "sso_jit_provisioning_allowed_connections" => {
                     fields
                         .read(
                             &mut sso_jit_provisioning_allowed_connections,
                             "sso_jit_provisioning_allowed_connections",
-                        )?
+                        )
                 }
                 "sso_active_connections" => {
-                    fields.read(&mut sso_active_connections, "sso_active_connections")?
+                    fields.read(&mut sso_active_connections, "sso_active_connections")
                 }
                 "email_allowed_domains" => {
-                    fields.read(&mut email_allowed_domains, "email_allowed_domains")?
+                    fields.read(&mut email_allowed_domains, "email_allowed_domains")
                 }
                 "email_jit_provisioning" => {
-                    fields.read(&mut email_jit_provisioning, "email_jit_provisioning")?
+                    fields.read(&mut email_jit_provisioning, "email_jit_provisioning")
                 }
-                "email_invites" => fields.read(&mut email_invites, "email_invites")?,
-                "auth_methods" => fields.read(&mut auth_methods, "auth_methods")?,
+                "email_invites" => fields.read(&mut email_invites, "email_invites"),
+                "auth_methods" => fields.read(&mut auth_methods, "auth_methods"),
                 "allowed_auth_methods" => {
-                    fields.read(&mut allowed_auth_methods, "allowed_auth_methods")?
+                    fields.read(&mut allowed_auth_methods, "allowed_auth_methods")
                 }
-                "mfa_policy" => fields.read(&mut mfa_policy, "mfa_policy")?,
+                "mfa_policy" => fields.read(&mut mfa_policy, "mfa_policy"),
                 "rbac_email_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut rbac_email_implicit_role_assignments,
                             "rbac_email_implicit_role_assignments",
-                        )?
+                        )
                 }
-                "mfa_methods" => fields.read(&mut mfa_methods, "mfa_methods")?,
+                "mfa_methods" => fields.read(&mut mfa_methods, "mfa_methods"),
                 "allowed_mfa_methods" => {
-                    fields.read(&mut allowed_mfa_methods, "allowed_mfa_methods")?
+                    fields.read(&mut allowed_mfa_methods, "allowed_mfa_methods")
                 }
                 "oauth_tenant_jit_provisioning" => {
                     fields
                         .read(
                             &mut oauth_tenant_jit_provisioning,
                             "oauth_tenant_jit_provisioning",
-                        )?
+                        )
                 }
                 "claimed_email_domains" => {
-                    fields.read(&mut claimed_email_domains, "claimed_email_domains")?
+                    fields.read(&mut claimed_email_domains, "claimed_email_domains")
                 }
                 "first_party_connected_apps_allowed_type" => {
                     fields
                         .read(
                             &mut first_party_connected_apps_allowed_type,
                             "first_party_connected_apps_allowed_type",
-                        )?
+                        )
                 }
                 "allowed_first_party_connected_apps" => {
                     fields
                         .read(
                             &mut allowed_first_party_connected_apps,
                             "allowed_first_party_connected_apps",
-                        )?
+                        )
                 }
                 "third_party_connected_apps_allowed_type" => {
                     fields
                         .read(
                             &mut third_party_connected_apps_allowed_type,
                             "third_party_connected_apps_allowed_type",
-                        )?
+                        )
                 }
                 "allowed_third_party_connected_apps" => {
                     fields
                         .read(
                             &mut allowed_third_party_connected_apps,
                             "allowed_third_party_connected_apps",
-                        )?
+                        )
                 }
-                "custom_roles" => fields.read(&mut custom_roles, "custom_roles")?,
+                "custom_roles" => fields.read(&mut custom_roles, "custom_roles"),
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
-                "created_at" => fields.read(&mut created_at, "created_at")?,
-                "updated_at" => fields.read(&mut updated_at, "updated_at")?,
+                "created_at" => fields.read(&mut created_at, "created_at"),
+                "updated_at" => fields.read(&mut updated_at, "updated_at"),
                 "organization_external_id" => {
                     fields
-                        .read(&mut organization_external_id, "organization_external_id")?
+                        .read(&mut organization_external_id, "organization_external_id")
                 }
                 "sso_default_connection_id" => {
                     fields
                         .read(
                             &mut sso_default_connection_id,
                             "sso_default_connection_id",
-                        )?
+                        )
                 }
                 "scim_active_connection" => {
-                    fields.read(&mut scim_active_connection, "scim_active_connection")?
+                    fields.read(&mut scim_active_connection, "scim_active_connection")
                 }
                 "allowed_oauth_tenants" => {
-                    fields.read(&mut allowed_oauth_tenants, "allowed_oauth_tenants")?
+                    fields.read(&mut allowed_oauth_tenants, "allowed_oauth_tenants")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(organization_name) = organization_name else {
+            return Err(fields.missing("organization_name"))
+        };
+        let Some(organization_logo_url) = organization_logo_url else {
+            return Err(fields.missing("organization_logo_url"))
+        };
+        let Some(organization_slug) = organization_slug else {
+            return Err(fields.missing("organization_slug"))
+        };
+        let Some(sso_jit_provisioning) = sso_jit_provisioning else {
+            return Err(fields.missing("sso_jit_provisioning"))
+        };
+        let Some(sso_jit_provisioning_allowed_connections) = sso_jit_provisioning_allowed_connections
+        else { return Err(fields.missing("sso_jit_provisioning_allowed_connections")) };
+        let Some(sso_active_connections) = sso_active_connections else {
+            return Err(fields.missing("sso_active_connections"))
+        };
+        let Some(email_allowed_domains) = email_allowed_domains else {
+            return Err(fields.missing("email_allowed_domains"))
+        };
+        let Some(email_jit_provisioning) = email_jit_provisioning else {
+            return Err(fields.missing("email_jit_provisioning"))
+        };
+        let Some(email_invites) = email_invites else {
+            return Err(fields.missing("email_invites"))
+        };
+        let Some(auth_methods) = auth_methods else {
+            return Err(fields.missing("auth_methods"))
+        };
+        let Some(allowed_auth_methods) = allowed_auth_methods else {
+            return Err(fields.missing("allowed_auth_methods"))
+        };
+        let Some(mfa_policy) = mfa_policy else {
+            return Err(fields.missing("mfa_policy"))
+        };
+        let Some(rbac_email_implicit_role_assignments) = rbac_email_implicit_role_assignments
+        else { return Err(fields.missing("rbac_email_implicit_role_assignments")) };
+        let Some(mfa_methods) = mfa_methods else {
+            return Err(fields.missing("mfa_methods"))
+        };
+        let Some(allowed_mfa_methods) = allowed_mfa_methods else {
+            return Err(fields.missing("allowed_mfa_methods"))
+        };
+        let Some(oauth_tenant_jit_provisioning) = oauth_tenant_jit_provisioning else {
+            return Err(fields.missing("oauth_tenant_jit_provisioning"))
+        };
+        let Some(claimed_email_domains) = claimed_email_domains else {
+            return Err(fields.missing("claimed_email_domains"))
+        };
+        let Some(first_party_connected_apps_allowed_type) = first_party_connected_apps_allowed_type
+        else { return Err(fields.missing("first_party_connected_apps_allowed_type")) };
+        let Some(allowed_first_party_connected_apps) = allowed_first_party_connected_apps
+        else { return Err(fields.missing("allowed_first_party_connected_apps")) };
+        let Some(third_party_connected_apps_allowed_type) = third_party_connected_apps_allowed_type
+        else { return Err(fields.missing("third_party_connected_apps_allowed_type")) };
+        let Some(allowed_third_party_connected_apps) = allowed_third_party_connected_apps
+        else { return Err(fields.missing("allowed_third_party_connected_apps")) };
+        let Some(custom_roles) = custom_roles else {
+            return Err(fields.missing("custom_roles"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            organization_name: fields.required(organization_name, "organization_name")?,
-            organization_logo_url: fields
-                .required(organization_logo_url, "organization_logo_url")?,
-            organization_slug: fields.required(organization_slug, "organization_slug")?,
-            sso_jit_provisioning: fields
-                .required(sso_jit_provisioning, "sso_jit_provisioning")?,
-            sso_jit_provisioning_allowed_connections: fields
-                .required(
-                    sso_jit_provisioning_allowed_connections,
-                    "sso_jit_provisioning_allowed_connections",
-                )?,
-            sso_active_connections: fields
-                .required(sso_active_connections, "sso_active_connections")?,
-            email_allowed_domains: fields
-                .required(email_allowed_domains, "email_allowed_domains")?,
-            email_jit_provisioning: fields
-                .required(email_jit_provisioning, "email_jit_provisioning")?,
-            email_invites: fields.required(email_invites, "email_invites")?,
-            auth_methods: fields.required(auth_methods, "auth_methods")?,
-            allowed_auth_methods: fields
-                .required(allowed_auth_methods, "allowed_auth_methods")?,
-            mfa_policy: fields.required(mfa_policy, "mfa_policy")?,
-            rbac_email_implicit_role_assignments: fields
-                .required(
-                    rbac_email_implicit_role_assignments,
-                    "rbac_email_implicit_role_assignments",
-                )?,
-            mfa_methods: fields.required(mfa_methods, "mfa_methods")?,
-            allowed_mfa_methods: fields
-                .required(allowed_mfa_methods, "allowed_mfa_methods")?,
-            oauth_tenant_jit_provisioning: fields
-                .required(
-                    oauth_tenant_jit_provisioning,
-                    "oauth_tenant_jit_provisioning",
-                )?,
-            claimed_email_domains: fields
-                .required(claimed_email_domains, "claimed_email_domains")?,
-            first_party_connected_apps_allowed_type: fields
-                .required(
-                    first_party_connected_apps_allowed_type,
-                    "first_party_connected_apps_allowed_type",
-                )?,
-            allowed_first_party_connected_apps: fields
-                .required(
-                    allowed_first_party_connected_apps,
-                    "allowed_first_party_connected_apps",
-                )?,
-            third_party_connected_apps_allowed_type: fields
-                .required(
-                    third_party_connected_apps_allowed_type,
-                    "third_party_connected_apps_allowed_type",
-                )?,
-            allowed_third_party_connected_apps: fields
-                .required(
-                    allowed_third_party_connected_apps,
-                    "allowed_third_party_connected_apps",
-                )?,
-            custom_roles: fields.required(custom_roles, "custom_roles")?,
+            organization_id,
+            organization_name,
+            organization_logo_url,
+            organization_slug,
+            sso_jit_provisioning,
+            sso_jit_provisioning_allowed_connections,
+            sso_active_connections,
+            email_allowed_domains,
+            email_jit_provisioning,
+            email_invites,
+            auth_methods,
+            allowed_auth_methods,
+            mfa_policy,
+            rbac_email_implicit_role_assignments,
+            mfa_methods,
+            allowed_mfa_methods,
+            oauth_tenant_jit_provisioning,
+            claimed_email_domains,
+            first_party_connected_apps_allowed_type,
+            allowed_first_party_connected_apps,
+            third_party_connected_apps_allowed_type,
+            allowed_third_party_connected_apps,
+            custom_roles,
             trusted_metadata: fields.nilable(trusted_metadata),
             created_at: fields.nilable_time(created_at),
             updated_at: fields.nilable_time(updated_at),
@@ -1503,12 +1621,11 @@ impl ::serde::Serialize for OrganizationConnectedApp {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("connected_app_id", &self.connected_app_id)?;
-                object.entry("name", &self.name)?;
-                object.entry("description", &self.description)?;
-                object.entry("client_type", &self.client_type)?;
-                object.if_set("logo_url", &self.logo_url)?;
-                Ok(())
+                object.entry("connected_app_id", &self.connected_app_id);
+                object.entry("name", &self.name);
+                object.entry("description", &self.description);
+                object.entry("client_type", &self.client_type);
+                object.if_set("logo_url", &self.logo_url);
             },
         )
     }
@@ -1526,20 +1643,30 @@ impl crate::codec::Object for OrganizationConnectedApp {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "connected_app_id" => {
-                    fields.read(&mut connected_app_id, "connected_app_id")?
+                    fields.read(&mut connected_app_id, "connected_app_id")
                 }
-                "name" => fields.read(&mut name, "name")?,
-                "description" => fields.read(&mut description, "description")?,
-                "client_type" => fields.read(&mut client_type, "client_type")?,
-                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
-                _ => fields.skip()?,
-            }
+                "name" => fields.read(&mut name, "name"),
+                "description" => fields.read(&mut description, "description"),
+                "client_type" => fields.read(&mut client_type, "client_type"),
+                "logo_url" => fields.read(&mut logo_url, "logo_url"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(connected_app_id) = connected_app_id else {
+            return Err(fields.missing("connected_app_id"))
+        };
+        let Some(name) = name else { return Err(fields.missing("name")) };
+        let Some(description) = description else {
+            return Err(fields.missing("description"))
+        };
+        let Some(client_type) = client_type else {
+            return Err(fields.missing("client_type"))
+        };
         Ok(Self {
-            connected_app_id: fields.required(connected_app_id, "connected_app_id")?,
-            name: fields.required(name, "name")?,
-            description: fields.required(description, "description")?,
-            client_type: fields.required(client_type, "client_type")?,
+            connected_app_id,
+            name,
+            description,
+            client_type,
             logo_url: fields.nilable(logo_url),
         })
     }
@@ -1570,9 +1697,8 @@ impl ::serde::Serialize for OrganizationConnectedAppActiveMember {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("member_id", &self.member_id)?;
-                object.entry("granted_scopes", &self.granted_scopes)?;
-                Ok(())
+                object.entry("member_id", &self.member_id);
+                object.entry("granted_scopes", &self.granted_scopes);
             },
         )
     }
@@ -1586,15 +1712,16 @@ impl crate::codec::Object for OrganizationConnectedAppActiveMember {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "granted_scopes" => fields.read(&mut granted_scopes, "granted_scopes")?,
-                _ => fields.skip()?,
-            }
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "granted_scopes" => fields.read(&mut granted_scopes, "granted_scopes"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            member_id: fields.required(member_id, "member_id")?,
-            granted_scopes: fields.required(granted_scopes, "granted_scopes")?,
-        })
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(granted_scopes) = granted_scopes else {
+            return Err(fields.missing("granted_scopes"))
+        };
+        Ok(Self { member_id, granted_scopes })
     }
 }
 
@@ -1624,9 +1751,8 @@ impl ::serde::Serialize for ResultsMetadata {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("total", &self.total)?;
-                object.if_set("next_cursor", &self.next_cursor)?;
-                Ok(())
+                object.entry("total", &self.total);
+                object.if_set("next_cursor", &self.next_cursor);
             },
         )
     }
@@ -1640,13 +1766,14 @@ impl crate::codec::Object for ResultsMetadata {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "total" => fields.read(&mut total, "total")?,
-                "next_cursor" => fields.read(&mut next_cursor, "next_cursor")?,
-                _ => fields.skip()?,
-            }
+                "total" => fields.read(&mut total, "total"),
+                "next_cursor" => fields.read(&mut next_cursor, "next_cursor"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(total) = total else { return Err(fields.missing("total")) };
         Ok(Self {
-            total: fields.required(total, "total")?,
+            total,
             next_cursor: fields.nilable(next_cursor),
         })
     }
@@ -1677,9 +1804,8 @@ impl ::serde::Serialize for RetiredEmail {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_id", &self.email_id)?;
-                object.entry("email_address", &self.email_address)?;
-                Ok(())
+                object.entry("email_id", &self.email_id);
+                object.entry("email_address", &self.email_address);
             },
         )
     }
@@ -1693,15 +1819,16 @@ impl crate::codec::Object for RetiredEmail {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                "email_address" => fields.read(&mut email_address, "email_address")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            email_id: fields.required(email_id, "email_id")?,
-            email_address: fields.required(email_address, "email_address")?,
-        })
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
+        Ok(Self { email_id, email_address })
     }
 }
 
@@ -1734,11 +1861,10 @@ impl ::serde::Serialize for ScimRegistration {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("connection_id", &self.connection_id)?;
-                object.entry("registration_id", &self.registration_id)?;
-                object.if_set("external_id", &self.external_id)?;
-                object.if_set("scim_attributes", &self.scim_attributes)?;
-                Ok(())
+                object.entry("connection_id", &self.connection_id);
+                object.entry("registration_id", &self.registration_id);
+                object.if_set("external_id", &self.external_id);
+                object.if_set("scim_attributes", &self.scim_attributes);
             },
         )
     }
@@ -1754,20 +1880,22 @@ impl crate::codec::Object for ScimRegistration {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "registration_id" => {
-                    fields.read(&mut registration_id, "registration_id")?
-                }
-                "external_id" => fields.read(&mut external_id, "external_id")?,
-                "scim_attributes" => {
-                    fields.read(&mut scim_attributes, "scim_attributes")?
-                }
-                _ => fields.skip()?,
-            }
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "registration_id" => fields.read(&mut registration_id, "registration_id"),
+                "external_id" => fields.read(&mut external_id, "external_id"),
+                "scim_attributes" => fields.read(&mut scim_attributes, "scim_attributes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
+        let Some(registration_id) = registration_id else {
+            return Err(fields.missing("registration_id"))
+        };
         Ok(Self {
-            connection_id: fields.required(connection_id, "connection_id")?,
-            registration_id: fields.required(registration_id, "registration_id")?,
+            connection_id,
+            registration_id,
             external_id: fields.nilable(external_id),
             scim_attributes: fields.nilable(scim_attributes),
         })
@@ -1803,11 +1931,10 @@ impl ::serde::Serialize for SsoRegistration {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("connection_id", &self.connection_id)?;
-                object.entry("external_id", &self.external_id)?;
-                object.entry("registration_id", &self.registration_id)?;
-                object.if_set("sso_attributes", &self.sso_attributes)?;
-                Ok(())
+                object.entry("connection_id", &self.connection_id);
+                object.entry("external_id", &self.external_id);
+                object.entry("registration_id", &self.registration_id);
+                object.if_set("sso_attributes", &self.sso_attributes);
             },
         )
     }
@@ -1823,19 +1950,26 @@ impl crate::codec::Object for SsoRegistration {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "external_id" => fields.read(&mut external_id, "external_id")?,
-                "registration_id" => {
-                    fields.read(&mut registration_id, "registration_id")?
-                }
-                "sso_attributes" => fields.read(&mut sso_attributes, "sso_attributes")?,
-                _ => fields.skip()?,
-            }
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "external_id" => fields.read(&mut external_id, "external_id"),
+                "registration_id" => fields.read(&mut registration_id, "registration_id"),
+                "sso_attributes" => fields.read(&mut sso_attributes, "sso_attributes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
+        let Some(external_id) = external_id else {
+            return Err(fields.missing("external_id"))
+        };
+        let Some(registration_id) = registration_id else {
+            return Err(fields.missing("registration_id"))
+        };
         Ok(Self {
-            connection_id: fields.required(connection_id, "connection_id")?,
-            external_id: fields.required(external_id, "external_id")?,
-            registration_id: fields.required(registration_id, "registration_id")?,
+            connection_id,
+            external_id,
+            registration_id,
             sso_attributes: fields.nilable(sso_attributes),
         })
     }
@@ -1869,9 +2003,8 @@ impl ::serde::Serialize for SearchQuery {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("operator", &self.operator)?;
-                object.entry("operands", &self.operands)?;
-                Ok(())
+                object.entry("operator", &self.operator);
+                object.entry("operands", &self.operands);
             },
         )
     }
@@ -1885,15 +2018,14 @@ impl crate::codec::Object for SearchQuery {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "operator" => fields.read(&mut operator, "operator")?,
-                "operands" => fields.read(&mut operands, "operands")?,
-                _ => fields.skip()?,
-            }
+                "operator" => fields.read(&mut operator, "operator"),
+                "operands" => fields.read(&mut operands, "operands"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            operator: fields.required(operator, "operator")?,
-            operands: fields.required(operands, "operands")?,
-        })
+        let Some(operator) = operator else { return Err(fields.missing("operator")) };
+        let Some(operands) = operands else { return Err(fields.missing("operands")) };
+        Ok(Self { operator, operands })
     }
 }
 
@@ -1931,13 +2063,12 @@ impl ::serde::Serialize for SlackProviderInfo {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.entry("provider_tenant_id", &self.provider_tenant_id)?;
-                object.entry("access_token", &self.access_token)?;
-                object.entry("scopes", &self.scopes)?;
-                object.entry("bot_access_token", &self.bot_access_token)?;
-                object.entry("bot_scopes", &self.bot_scopes)?;
-                Ok(())
+                object.entry("provider_subject", &self.provider_subject);
+                object.entry("provider_tenant_id", &self.provider_tenant_id);
+                object.entry("access_token", &self.access_token);
+                object.entry("scopes", &self.scopes);
+                object.entry("bot_access_token", &self.bot_access_token);
+                object.entry("bot_scopes", &self.bot_scopes);
             },
         )
     }
@@ -1956,28 +2087,43 @@ impl crate::codec::Object for SlackProviderInfo {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
                 "provider_tenant_id" => {
-                    fields.read(&mut provider_tenant_id, "provider_tenant_id")?
+                    fields.read(&mut provider_tenant_id, "provider_tenant_id")
                 }
-                "access_token" => fields.read(&mut access_token, "access_token")?,
-                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "access_token" => fields.read(&mut access_token, "access_token"),
+                "scopes" => fields.read(&mut scopes, "scopes"),
                 "bot_access_token" => {
-                    fields.read(&mut bot_access_token, "bot_access_token")?
+                    fields.read(&mut bot_access_token, "bot_access_token")
                 }
-                "bot_scopes" => fields.read(&mut bot_scopes, "bot_scopes")?,
-                _ => fields.skip()?,
-            }
+                "bot_scopes" => fields.read(&mut bot_scopes, "bot_scopes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
+        let Some(provider_tenant_id) = provider_tenant_id else {
+            return Err(fields.missing("provider_tenant_id"))
+        };
+        let Some(access_token) = access_token else {
+            return Err(fields.missing("access_token"))
+        };
+        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
+        let Some(bot_access_token) = bot_access_token else {
+            return Err(fields.missing("bot_access_token"))
+        };
+        let Some(bot_scopes) = bot_scopes else {
+            return Err(fields.missing("bot_scopes"))
+        };
         Ok(Self {
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
-            provider_tenant_id: fields
-                .required(provider_tenant_id, "provider_tenant_id")?,
-            access_token: fields.required(access_token, "access_token")?,
-            scopes: fields.required(scopes, "scopes")?,
-            bot_access_token: fields.required(bot_access_token, "bot_access_token")?,
-            bot_scopes: fields.required(bot_scopes, "bot_scopes")?,
+            provider_subject,
+            provider_tenant_id,
+            access_token,
+            scopes,
+            bot_access_token,
+            bot_scopes,
         })
     }
 }

@@ -28,13 +28,12 @@ impl ::serde::Serialize for LudsFeedback {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("has_lower_case", &self.has_lower_case)?;
-                object.entry("has_upper_case", &self.has_upper_case)?;
-                object.entry("has_digit", &self.has_digit)?;
-                object.entry("has_symbol", &self.has_symbol)?;
-                object.entry("missing_complexity", &self.missing_complexity)?;
-                object.entry("missing_characters", &self.missing_characters)?;
-                Ok(())
+                object.entry("has_lower_case", &self.has_lower_case);
+                object.entry("has_upper_case", &self.has_upper_case);
+                object.entry("has_digit", &self.has_digit);
+                object.entry("has_symbol", &self.has_symbol);
+                object.entry("missing_complexity", &self.missing_complexity);
+                object.entry("missing_characters", &self.missing_characters);
             },
         )
     }
@@ -52,28 +51,42 @@ impl crate::codec::Object for LudsFeedback {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "has_lower_case" => fields.read(&mut has_lower_case, "has_lower_case")?,
-                "has_upper_case" => fields.read(&mut has_upper_case, "has_upper_case")?,
-                "has_digit" => fields.read(&mut has_digit, "has_digit")?,
-                "has_symbol" => fields.read(&mut has_symbol, "has_symbol")?,
+                "has_lower_case" => fields.read(&mut has_lower_case, "has_lower_case"),
+                "has_upper_case" => fields.read(&mut has_upper_case, "has_upper_case"),
+                "has_digit" => fields.read(&mut has_digit, "has_digit"),
+                "has_symbol" => fields.read(&mut has_symbol, "has_symbol"),
                 "missing_complexity" => {
-                    fields.read(&mut missing_complexity, "missing_complexity")?
+                    fields.read(&mut missing_complexity, "missing_complexity")
                 }
                 "missing_characters" => {
-                    fields.read(&mut missing_characters, "missing_characters")?
+                    fields.read(&mut missing_characters, "missing_characters")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(has_lower_case) = has_lower_case else {
+            return Err(fields.missing("has_lower_case"))
+        };
+        let Some(has_upper_case) = has_upper_case else {
+            return Err(fields.missing("has_upper_case"))
+        };
+        let Some(has_digit) = has_digit else { return Err(fields.missing("has_digit")) };
+        let Some(has_symbol) = has_symbol else {
+            return Err(fields.missing("has_symbol"))
+        };
+        let Some(missing_complexity) = missing_complexity else {
+            return Err(fields.missing("missing_complexity"))
+        };
+        let Some(missing_characters) = missing_characters else {
+            return Err(fields.missing("missing_characters"))
+        };
         Ok(Self {
-            has_lower_case: fields.required(has_lower_case, "has_lower_case")?,
-            has_upper_case: fields.required(has_upper_case, "has_upper_case")?,
-            has_digit: fields.required(has_digit, "has_digit")?,
-            has_symbol: fields.required(has_symbol, "has_symbol")?,
-            missing_complexity: fields
-                .required(missing_complexity, "missing_complexity")?,
-            missing_characters: fields
-                .required(missing_characters, "missing_characters")?,
+            has_lower_case,
+            has_upper_case,
+            has_digit,
+            has_symbol,
+            missing_complexity,
+            missing_characters,
         })
     }
 }
@@ -105,9 +118,8 @@ impl ::serde::Serialize for ZxcvbnFeedback {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("warning", &self.warning)?;
-                object.entry("suggestions", &self.suggestions)?;
-                Ok(())
+                object.entry("warning", &self.warning);
+                object.entry("suggestions", &self.suggestions);
             },
         )
     }
@@ -121,15 +133,16 @@ impl crate::codec::Object for ZxcvbnFeedback {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "warning" => fields.read(&mut warning, "warning")?,
-                "suggestions" => fields.read(&mut suggestions, "suggestions")?,
-                _ => fields.skip()?,
-            }
+                "warning" => fields.read(&mut warning, "warning"),
+                "suggestions" => fields.read(&mut suggestions, "suggestions"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            warning: fields.required(warning, "warning")?,
-            suggestions: fields.required(suggestions, "suggestions")?,
-        })
+        let Some(warning) = warning else { return Err(fields.missing("warning")) };
+        let Some(suggestions) = suggestions else {
+            return Err(fields.missing("suggestions"))
+        };
+        Ok(Self { warning, suggestions })
     }
 }
 

@@ -16,8 +16,7 @@ impl ::serde::Serialize for OrgPolicy {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("roles", &self.roles)?;
-                Ok(())
+                object.entry("roles", &self.roles);
             },
         )
     }
@@ -30,13 +29,12 @@ impl crate::codec::Object for OrgPolicy {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "roles" => fields.read(&mut roles, "roles")?,
-                _ => fields.skip()?,
-            }
+                "roles" => fields.read(&mut roles, "roles"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            roles: fields.required(roles, "roles")?,
-        })
+        let Some(roles) = roles else { return Err(fields.missing("roles")) };
+        Ok(Self { roles })
     }
 }
 
@@ -70,10 +68,9 @@ impl ::serde::Serialize for Policy {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("roles", &self.roles)?;
-                object.entry("resources", &self.resources)?;
-                object.entry("scopes", &self.scopes)?;
-                Ok(())
+                object.entry("roles", &self.roles);
+                object.entry("resources", &self.resources);
+                object.entry("scopes", &self.scopes);
             },
         )
     }
@@ -88,17 +85,16 @@ impl crate::codec::Object for Policy {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "roles" => fields.read(&mut roles, "roles")?,
-                "resources" => fields.read(&mut resources, "resources")?,
-                "scopes" => fields.read(&mut scopes, "scopes")?,
-                _ => fields.skip()?,
-            }
+                "roles" => fields.read(&mut roles, "roles"),
+                "resources" => fields.read(&mut resources, "resources"),
+                "scopes" => fields.read(&mut scopes, "scopes"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            roles: fields.required(roles, "roles")?,
-            resources: fields.required(resources, "resources")?,
-            scopes: fields.required(scopes, "scopes")?,
-        })
+        let Some(roles) = roles else { return Err(fields.missing("roles")) };
+        let Some(resources) = resources else { return Err(fields.missing("resources")) };
+        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
+        Ok(Self { roles, resources, scopes })
     }
 }
 
@@ -130,10 +126,9 @@ impl ::serde::Serialize for PolicyResource {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("resource_id", &self.resource_id)?;
-                object.entry("description", &self.description)?;
-                object.entry("actions", &self.actions)?;
-                Ok(())
+                object.entry("resource_id", &self.resource_id);
+                object.entry("description", &self.description);
+                object.entry("actions", &self.actions);
             },
         )
     }
@@ -148,16 +143,23 @@ impl crate::codec::Object for PolicyResource {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
-                "description" => fields.read(&mut description, "description")?,
-                "actions" => fields.read(&mut actions, "actions")?,
-                _ => fields.skip()?,
-            }
+                "resource_id" => fields.read(&mut resource_id, "resource_id"),
+                "description" => fields.read(&mut description, "description"),
+                "actions" => fields.read(&mut actions, "actions"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(resource_id) = resource_id else {
+            return Err(fields.missing("resource_id"))
+        };
+        let Some(description) = description else {
+            return Err(fields.missing("description"))
+        };
+        let Some(actions) = actions else { return Err(fields.missing("actions")) };
         Ok(Self {
-            resource_id: fields.required(resource_id, "resource_id")?,
-            description: fields.required(description, "description")?,
-            actions: fields.required(actions, "actions")?,
+            resource_id,
+            description,
+            actions,
         })
     }
 }
@@ -189,10 +191,9 @@ impl ::serde::Serialize for PolicyRole {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("role_id", &self.role_id)?;
-                object.entry("description", &self.description)?;
-                object.entry("permissions", &self.permissions)?;
-                Ok(())
+                object.entry("role_id", &self.role_id);
+                object.entry("description", &self.description);
+                object.entry("permissions", &self.permissions);
             },
         )
     }
@@ -207,16 +208,23 @@ impl crate::codec::Object for PolicyRole {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "role_id" => fields.read(&mut role_id, "role_id")?,
-                "description" => fields.read(&mut description, "description")?,
-                "permissions" => fields.read(&mut permissions, "permissions")?,
-                _ => fields.skip()?,
-            }
+                "role_id" => fields.read(&mut role_id, "role_id"),
+                "description" => fields.read(&mut description, "description"),
+                "permissions" => fields.read(&mut permissions, "permissions"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
+        let Some(description) = description else {
+            return Err(fields.missing("description"))
+        };
+        let Some(permissions) = permissions else {
+            return Err(fields.missing("permissions"))
+        };
         Ok(Self {
-            role_id: fields.required(role_id, "role_id")?,
-            description: fields.required(description, "description")?,
-            permissions: fields.required(permissions, "permissions")?,
+            role_id,
+            description,
+            permissions,
         })
     }
 }
@@ -246,9 +254,8 @@ impl ::serde::Serialize for PolicyRolePermission {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("resource_id", &self.resource_id)?;
-                object.entry("actions", &self.actions)?;
-                Ok(())
+                object.entry("resource_id", &self.resource_id);
+                object.entry("actions", &self.actions);
             },
         )
     }
@@ -262,15 +269,16 @@ impl crate::codec::Object for PolicyRolePermission {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
-                "actions" => fields.read(&mut actions, "actions")?,
-                _ => fields.skip()?,
-            }
+                "resource_id" => fields.read(&mut resource_id, "resource_id"),
+                "actions" => fields.read(&mut actions, "actions"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            resource_id: fields.required(resource_id, "resource_id")?,
-            actions: fields.required(actions, "actions")?,
-        })
+        let Some(resource_id) = resource_id else {
+            return Err(fields.missing("resource_id"))
+        };
+        let Some(actions) = actions else { return Err(fields.missing("actions")) };
+        Ok(Self { resource_id, actions })
     }
 }
 
@@ -301,10 +309,9 @@ impl ::serde::Serialize for PolicyScope {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("scope", &self.scope)?;
-                object.entry("description", &self.description)?;
-                object.entry("permissions", &self.permissions)?;
-                Ok(())
+                object.entry("scope", &self.scope);
+                object.entry("description", &self.description);
+                object.entry("permissions", &self.permissions);
             },
         )
     }
@@ -319,16 +326,23 @@ impl crate::codec::Object for PolicyScope {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "scope" => fields.read(&mut scope, "scope")?,
-                "description" => fields.read(&mut description, "description")?,
-                "permissions" => fields.read(&mut permissions, "permissions")?,
-                _ => fields.skip()?,
-            }
+                "scope" => fields.read(&mut scope, "scope"),
+                "description" => fields.read(&mut description, "description"),
+                "permissions" => fields.read(&mut permissions, "permissions"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(scope) = scope else { return Err(fields.missing("scope")) };
+        let Some(description) = description else {
+            return Err(fields.missing("description"))
+        };
+        let Some(permissions) = permissions else {
+            return Err(fields.missing("permissions"))
+        };
         Ok(Self {
-            scope: fields.required(scope, "scope")?,
-            description: fields.required(description, "description")?,
-            permissions: fields.required(permissions, "permissions")?,
+            scope,
+            description,
+            permissions,
         })
     }
 }
@@ -358,9 +372,8 @@ impl ::serde::Serialize for PolicyScopePermission {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("resource_id", &self.resource_id)?;
-                object.entry("actions", &self.actions)?;
-                Ok(())
+                object.entry("resource_id", &self.resource_id);
+                object.entry("actions", &self.actions);
             },
         )
     }
@@ -374,15 +387,16 @@ impl crate::codec::Object for PolicyScopePermission {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
-                "actions" => fields.read(&mut actions, "actions")?,
-                _ => fields.skip()?,
-            }
+                "resource_id" => fields.read(&mut resource_id, "resource_id"),
+                "actions" => fields.read(&mut actions, "actions"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            resource_id: fields.required(resource_id, "resource_id")?,
-            actions: fields.required(actions, "actions")?,
-        })
+        let Some(resource_id) = resource_id else {
+            return Err(fields.missing("resource_id"))
+        };
+        let Some(actions) = actions else { return Err(fields.missing("actions")) };
+        Ok(Self { resource_id, actions })
     }
 }
 

@@ -30,15 +30,14 @@ impl ::serde::Serialize for Address {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("formatted", &self.formatted)?;
-                object.entry("street_address", &self.street_address)?;
-                object.entry("locality", &self.locality)?;
-                object.entry("region", &self.region)?;
-                object.entry("postal_code", &self.postal_code)?;
-                object.entry("country", &self.country)?;
-                object.entry("type", &self.r#type)?;
-                object.entry("primary", &self.primary)?;
-                Ok(())
+                object.entry("formatted", &self.formatted);
+                object.entry("street_address", &self.street_address);
+                object.entry("locality", &self.locality);
+                object.entry("region", &self.region);
+                object.entry("postal_code", &self.postal_code);
+                object.entry("country", &self.country);
+                object.entry("type", &self.r#type);
+                object.entry("primary", &self.primary);
             },
         )
     }
@@ -58,26 +57,38 @@ impl crate::codec::Object for Address {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "formatted" => fields.read(&mut formatted, "formatted")?,
-                "street_address" => fields.read(&mut street_address, "street_address")?,
-                "locality" => fields.read(&mut locality, "locality")?,
-                "region" => fields.read(&mut region, "region")?,
-                "postal_code" => fields.read(&mut postal_code, "postal_code")?,
-                "country" => fields.read(&mut country, "country")?,
-                "type" => fields.read(&mut r#type, "type")?,
-                "primary" => fields.read(&mut primary, "primary")?,
-                _ => fields.skip()?,
-            }
+                "formatted" => fields.read(&mut formatted, "formatted"),
+                "street_address" => fields.read(&mut street_address, "street_address"),
+                "locality" => fields.read(&mut locality, "locality"),
+                "region" => fields.read(&mut region, "region"),
+                "postal_code" => fields.read(&mut postal_code, "postal_code"),
+                "country" => fields.read(&mut country, "country"),
+                "type" => fields.read(&mut r#type, "type"),
+                "primary" => fields.read(&mut primary, "primary"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(formatted) = formatted else { return Err(fields.missing("formatted")) };
+        let Some(street_address) = street_address else {
+            return Err(fields.missing("street_address"))
+        };
+        let Some(locality) = locality else { return Err(fields.missing("locality")) };
+        let Some(region) = region else { return Err(fields.missing("region")) };
+        let Some(postal_code) = postal_code else {
+            return Err(fields.missing("postal_code"))
+        };
+        let Some(country) = country else { return Err(fields.missing("country")) };
+        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
+        let Some(primary) = primary else { return Err(fields.missing("primary")) };
         Ok(Self {
-            formatted: fields.required(formatted, "formatted")?,
-            street_address: fields.required(street_address, "street_address")?,
-            locality: fields.required(locality, "locality")?,
-            region: fields.required(region, "region")?,
-            postal_code: fields.required(postal_code, "postal_code")?,
-            country: fields.required(country, "country")?,
-            r#type: fields.required(r#type, "type")?,
-            primary: fields.required(primary, "primary")?,
+            formatted,
+            street_address,
+            locality,
+            region,
+            postal_code,
+            country,
+            r#type,
+            primary,
         })
     }
 }
@@ -110,10 +121,9 @@ impl ::serde::Serialize for Email {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("value", &self.value)?;
-                object.entry("type", &self.r#type)?;
-                object.entry("primary", &self.primary)?;
-                Ok(())
+                object.entry("value", &self.value);
+                object.entry("type", &self.r#type);
+                object.entry("primary", &self.primary);
             },
         )
     }
@@ -128,17 +138,16 @@ impl crate::codec::Object for Email {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "value" => fields.read(&mut value, "value")?,
-                "type" => fields.read(&mut r#type, "type")?,
-                "primary" => fields.read(&mut primary, "primary")?,
-                _ => fields.skip()?,
-            }
+                "value" => fields.read(&mut value, "value"),
+                "type" => fields.read(&mut r#type, "type"),
+                "primary" => fields.read(&mut primary, "primary"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            value: fields.required(value, "value")?,
-            r#type: fields.required(r#type, "type")?,
-            primary: fields.required(primary, "primary")?,
-        })
+        let Some(value) = value else { return Err(fields.missing("value")) };
+        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
+        let Some(primary) = primary else { return Err(fields.missing("primary")) };
+        Ok(Self { value, r#type, primary })
     }
 }
 
@@ -177,13 +186,12 @@ impl ::serde::Serialize for EnterpriseExtension {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("employee_number", &self.employee_number)?;
-                object.entry("cost_center", &self.cost_center)?;
-                object.entry("division", &self.division)?;
-                object.entry("department", &self.department)?;
-                object.entry("organization", &self.organization)?;
-                object.if_set("manager", &self.manager)?;
-                Ok(())
+                object.entry("employee_number", &self.employee_number);
+                object.entry("cost_center", &self.cost_center);
+                object.entry("division", &self.division);
+                object.entry("department", &self.department);
+                object.entry("organization", &self.organization);
+                object.if_set("manager", &self.manager);
             },
         )
     }
@@ -201,23 +209,34 @@ impl crate::codec::Object for EnterpriseExtension {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "employee_number" => {
-                    fields.read(&mut employee_number, "employee_number")?
-                }
-                "cost_center" => fields.read(&mut cost_center, "cost_center")?,
-                "division" => fields.read(&mut division, "division")?,
-                "department" => fields.read(&mut department, "department")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                "manager" => fields.read(&mut manager, "manager")?,
-                _ => fields.skip()?,
-            }
+                "employee_number" => fields.read(&mut employee_number, "employee_number"),
+                "cost_center" => fields.read(&mut cost_center, "cost_center"),
+                "division" => fields.read(&mut division, "division"),
+                "department" => fields.read(&mut department, "department"),
+                "organization" => fields.read(&mut organization, "organization"),
+                "manager" => fields.read(&mut manager, "manager"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(employee_number) = employee_number else {
+            return Err(fields.missing("employee_number"))
+        };
+        let Some(cost_center) = cost_center else {
+            return Err(fields.missing("cost_center"))
+        };
+        let Some(division) = division else { return Err(fields.missing("division")) };
+        let Some(department) = department else {
+            return Err(fields.missing("department"))
+        };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            employee_number: fields.required(employee_number, "employee_number")?,
-            cost_center: fields.required(cost_center, "cost_center")?,
-            division: fields.required(division, "division")?,
-            department: fields.required(department, "department")?,
-            organization: fields.required(organization, "organization")?,
+            employee_number,
+            cost_center,
+            division,
+            department,
+            organization,
             manager: fields.nilable(manager),
         })
     }
@@ -251,10 +270,9 @@ impl ::serde::Serialize for Entitlement {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("value", &self.value)?;
-                object.entry("type", &self.r#type)?;
-                object.entry("primary", &self.primary)?;
-                Ok(())
+                object.entry("value", &self.value);
+                object.entry("type", &self.r#type);
+                object.entry("primary", &self.primary);
             },
         )
     }
@@ -269,17 +287,16 @@ impl crate::codec::Object for Entitlement {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "value" => fields.read(&mut value, "value")?,
-                "type" => fields.read(&mut r#type, "type")?,
-                "primary" => fields.read(&mut primary, "primary")?,
-                _ => fields.skip()?,
-            }
+                "value" => fields.read(&mut value, "value"),
+                "type" => fields.read(&mut r#type, "type"),
+                "primary" => fields.read(&mut primary, "primary"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            value: fields.required(value, "value")?,
-            r#type: fields.required(r#type, "type")?,
-            primary: fields.required(primary, "primary")?,
-        })
+        let Some(value) = value else { return Err(fields.missing("value")) };
+        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
+        let Some(primary) = primary else { return Err(fields.missing("primary")) };
+        Ok(Self { value, r#type, primary })
     }
 }
 
@@ -308,9 +325,8 @@ impl ::serde::Serialize for Group {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("value", &self.value)?;
-                object.entry("display", &self.display)?;
-                Ok(())
+                object.entry("value", &self.value);
+                object.entry("display", &self.display);
             },
         )
     }
@@ -324,15 +340,14 @@ impl crate::codec::Object for Group {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "value" => fields.read(&mut value, "value")?,
-                "display" => fields.read(&mut display, "display")?,
-                _ => fields.skip()?,
-            }
+                "value" => fields.read(&mut value, "value"),
+                "display" => fields.read(&mut display, "display"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            value: fields.required(value, "value")?,
-            display: fields.required(display, "display")?,
-        })
+        let Some(value) = value else { return Err(fields.missing("value")) };
+        let Some(display) = display else { return Err(fields.missing("display")) };
+        Ok(Self { value, display })
     }
 }
 
@@ -363,10 +378,9 @@ impl ::serde::Serialize for IMs {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("value", &self.value)?;
-                object.entry("type", &self.r#type)?;
-                object.entry("primary", &self.primary)?;
-                Ok(())
+                object.entry("value", &self.value);
+                object.entry("type", &self.r#type);
+                object.entry("primary", &self.primary);
             },
         )
     }
@@ -381,17 +395,16 @@ impl crate::codec::Object for IMs {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "value" => fields.read(&mut value, "value")?,
-                "type" => fields.read(&mut r#type, "type")?,
-                "primary" => fields.read(&mut primary, "primary")?,
-                _ => fields.skip()?,
-            }
+                "value" => fields.read(&mut value, "value"),
+                "type" => fields.read(&mut r#type, "type"),
+                "primary" => fields.read(&mut primary, "primary"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            value: fields.required(value, "value")?,
-            r#type: fields.required(r#type, "type")?,
-            primary: fields.required(primary, "primary")?,
-        })
+        let Some(value) = value else { return Err(fields.missing("value")) };
+        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
+        let Some(primary) = primary else { return Err(fields.missing("primary")) };
+        Ok(Self { value, r#type, primary })
     }
 }
 
@@ -422,10 +435,9 @@ impl ::serde::Serialize for Manager {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("value", &self.value)?;
-                object.entry("ref", &self.r#ref)?;
-                object.entry("display_name", &self.display_name)?;
-                Ok(())
+                object.entry("value", &self.value);
+                object.entry("ref", &self.r#ref);
+                object.entry("display_name", &self.display_name);
             },
         )
     }
@@ -440,17 +452,18 @@ impl crate::codec::Object for Manager {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "value" => fields.read(&mut value, "value")?,
-                "ref" => fields.read(&mut r#ref, "ref")?,
-                "display_name" => fields.read(&mut display_name, "display_name")?,
-                _ => fields.skip()?,
-            }
+                "value" => fields.read(&mut value, "value"),
+                "ref" => fields.read(&mut r#ref, "ref"),
+                "display_name" => fields.read(&mut display_name, "display_name"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            value: fields.required(value, "value")?,
-            r#ref: fields.required(r#ref, "ref")?,
-            display_name: fields.required(display_name, "display_name")?,
-        })
+        let Some(value) = value else { return Err(fields.missing("value")) };
+        let Some(r#ref) = r#ref else { return Err(fields.missing("ref")) };
+        let Some(display_name) = display_name else {
+            return Err(fields.missing("display_name"))
+        };
+        Ok(Self { value, r#ref, display_name })
     }
 }
 
@@ -488,13 +501,12 @@ impl ::serde::Serialize for Name {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("formatted", &self.formatted)?;
-                object.entry("family_name", &self.family_name)?;
-                object.entry("given_name", &self.given_name)?;
-                object.entry("middle_name", &self.middle_name)?;
-                object.entry("honorific_prefix", &self.honorific_prefix)?;
-                object.entry("honorific_suffix", &self.honorific_suffix)?;
-                Ok(())
+                object.entry("formatted", &self.formatted);
+                object.entry("family_name", &self.family_name);
+                object.entry("given_name", &self.given_name);
+                object.entry("middle_name", &self.middle_name);
+                object.entry("honorific_prefix", &self.honorific_prefix);
+                object.entry("honorific_suffix", &self.honorific_suffix);
             },
         )
     }
@@ -512,26 +524,42 @@ impl crate::codec::Object for Name {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "formatted" => fields.read(&mut formatted, "formatted")?,
-                "family_name" => fields.read(&mut family_name, "family_name")?,
-                "given_name" => fields.read(&mut given_name, "given_name")?,
-                "middle_name" => fields.read(&mut middle_name, "middle_name")?,
+                "formatted" => fields.read(&mut formatted, "formatted"),
+                "family_name" => fields.read(&mut family_name, "family_name"),
+                "given_name" => fields.read(&mut given_name, "given_name"),
+                "middle_name" => fields.read(&mut middle_name, "middle_name"),
                 "honorific_prefix" => {
-                    fields.read(&mut honorific_prefix, "honorific_prefix")?
+                    fields.read(&mut honorific_prefix, "honorific_prefix")
                 }
                 "honorific_suffix" => {
-                    fields.read(&mut honorific_suffix, "honorific_suffix")?
+                    fields.read(&mut honorific_suffix, "honorific_suffix")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(formatted) = formatted else { return Err(fields.missing("formatted")) };
+        let Some(family_name) = family_name else {
+            return Err(fields.missing("family_name"))
+        };
+        let Some(given_name) = given_name else {
+            return Err(fields.missing("given_name"))
+        };
+        let Some(middle_name) = middle_name else {
+            return Err(fields.missing("middle_name"))
+        };
+        let Some(honorific_prefix) = honorific_prefix else {
+            return Err(fields.missing("honorific_prefix"))
+        };
+        let Some(honorific_suffix) = honorific_suffix else {
+            return Err(fields.missing("honorific_suffix"))
+        };
         Ok(Self {
-            formatted: fields.required(formatted, "formatted")?,
-            family_name: fields.required(family_name, "family_name")?,
-            given_name: fields.required(given_name, "given_name")?,
-            middle_name: fields.required(middle_name, "middle_name")?,
-            honorific_prefix: fields.required(honorific_prefix, "honorific_prefix")?,
-            honorific_suffix: fields.required(honorific_suffix, "honorific_suffix")?,
+            formatted,
+            family_name,
+            given_name,
+            middle_name,
+            honorific_prefix,
+            honorific_suffix,
         })
     }
 }
@@ -563,10 +591,9 @@ impl ::serde::Serialize for PhoneNumber {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("value", &self.value)?;
-                object.entry("type", &self.r#type)?;
-                object.entry("primary", &self.primary)?;
-                Ok(())
+                object.entry("value", &self.value);
+                object.entry("type", &self.r#type);
+                object.entry("primary", &self.primary);
             },
         )
     }
@@ -581,17 +608,16 @@ impl crate::codec::Object for PhoneNumber {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "value" => fields.read(&mut value, "value")?,
-                "type" => fields.read(&mut r#type, "type")?,
-                "primary" => fields.read(&mut primary, "primary")?,
-                _ => fields.skip()?,
-            }
+                "value" => fields.read(&mut value, "value"),
+                "type" => fields.read(&mut r#type, "type"),
+                "primary" => fields.read(&mut primary, "primary"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            value: fields.required(value, "value")?,
-            r#type: fields.required(r#type, "type")?,
-            primary: fields.required(primary, "primary")?,
-        })
+        let Some(value) = value else { return Err(fields.missing("value")) };
+        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
+        let Some(primary) = primary else { return Err(fields.missing("primary")) };
+        Ok(Self { value, r#type, primary })
     }
 }
 
@@ -622,10 +648,9 @@ impl ::serde::Serialize for Photo {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("value", &self.value)?;
-                object.entry("type", &self.r#type)?;
-                object.entry("primary", &self.primary)?;
-                Ok(())
+                object.entry("value", &self.value);
+                object.entry("type", &self.r#type);
+                object.entry("primary", &self.primary);
             },
         )
     }
@@ -640,17 +665,16 @@ impl crate::codec::Object for Photo {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "value" => fields.read(&mut value, "value")?,
-                "type" => fields.read(&mut r#type, "type")?,
-                "primary" => fields.read(&mut primary, "primary")?,
-                _ => fields.skip()?,
-            }
+                "value" => fields.read(&mut value, "value"),
+                "type" => fields.read(&mut r#type, "type"),
+                "primary" => fields.read(&mut primary, "primary"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            value: fields.required(value, "value")?,
-            r#type: fields.required(r#type, "type")?,
-            primary: fields.required(primary, "primary")?,
-        })
+        let Some(value) = value else { return Err(fields.missing("value")) };
+        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
+        let Some(primary) = primary else { return Err(fields.missing("primary")) };
+        Ok(Self { value, r#type, primary })
     }
 }
 
@@ -682,10 +706,9 @@ impl ::serde::Serialize for Role {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("value", &self.value)?;
-                object.entry("type", &self.r#type)?;
-                object.entry("primary", &self.primary)?;
-                Ok(())
+                object.entry("value", &self.value);
+                object.entry("type", &self.r#type);
+                object.entry("primary", &self.primary);
             },
         )
     }
@@ -700,17 +723,16 @@ impl crate::codec::Object for Role {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "value" => fields.read(&mut value, "value")?,
-                "type" => fields.read(&mut r#type, "type")?,
-                "primary" => fields.read(&mut primary, "primary")?,
-                _ => fields.skip()?,
-            }
+                "value" => fields.read(&mut value, "value"),
+                "type" => fields.read(&mut r#type, "type"),
+                "primary" => fields.read(&mut primary, "primary"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            value: fields.required(value, "value")?,
-            r#type: fields.required(r#type, "type")?,
-            primary: fields.required(primary, "primary")?,
-        })
+        let Some(value) = value else { return Err(fields.missing("value")) };
+        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
+        let Some(primary) = primary else { return Err(fields.missing("primary")) };
+        Ok(Self { value, r#type, primary })
     }
 }
 
@@ -787,30 +809,29 @@ impl ::serde::Serialize for ScimAttributes {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("user_name", &self.user_name)?;
-                object.entry("id", &self.id)?;
-                object.entry("external_id", &self.external_id)?;
-                object.entry("active", &self.active)?;
-                object.entry("groups", &self.groups)?;
-                object.entry("display_name", &self.display_name)?;
-                object.entry("nick_name", &self.nick_name)?;
-                object.entry("profile_url", &self.profile_url)?;
-                object.entry("user_type", &self.user_type)?;
-                object.entry("title", &self.title)?;
-                object.entry("preferred_language", &self.preferred_language)?;
-                object.entry("locale", &self.locale)?;
-                object.entry("timezone", &self.timezone)?;
-                object.entry("emails", &self.emails)?;
-                object.entry("phone_numbers", &self.phone_numbers)?;
-                object.entry("addresses", &self.addresses)?;
-                object.entry("ims", &self.ims)?;
-                object.entry("photos", &self.photos)?;
-                object.entry("entitlements", &self.entitlements)?;
-                object.entry("roles", &self.roles)?;
-                object.entry("x509certificates", &self.x509certificates)?;
-                object.if_set("name", &self.name)?;
-                object.if_set("enterprise_extension", &self.enterprise_extension)?;
-                Ok(())
+                object.entry("user_name", &self.user_name);
+                object.entry("id", &self.id);
+                object.entry("external_id", &self.external_id);
+                object.entry("active", &self.active);
+                object.entry("groups", &self.groups);
+                object.entry("display_name", &self.display_name);
+                object.entry("nick_name", &self.nick_name);
+                object.entry("profile_url", &self.profile_url);
+                object.entry("user_type", &self.user_type);
+                object.entry("title", &self.title);
+                object.entry("preferred_language", &self.preferred_language);
+                object.entry("locale", &self.locale);
+                object.entry("timezone", &self.timezone);
+                object.entry("emails", &self.emails);
+                object.entry("phone_numbers", &self.phone_numbers);
+                object.entry("addresses", &self.addresses);
+                object.entry("ims", &self.ims);
+                object.entry("photos", &self.photos);
+                object.entry("entitlements", &self.entitlements);
+                object.entry("roles", &self.roles);
+                object.entry("x509certificates", &self.x509certificates);
+                object.if_set("name", &self.name);
+                object.if_set("enterprise_extension", &self.enterprise_extension);
             },
         )
     }
@@ -845,61 +866,95 @@ impl crate::codec::Object for ScimAttributes {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_name" => fields.read(&mut user_name, "user_name")?,
-                "id" => fields.read(&mut id, "id")?,
-                "external_id" => fields.read(&mut external_id, "external_id")?,
-                "active" => fields.read(&mut active, "active")?,
-                "groups" => fields.read(&mut groups, "groups")?,
-                "display_name" => fields.read(&mut display_name, "display_name")?,
-                "nick_name" => fields.read(&mut nick_name, "nick_name")?,
-                "profile_url" => fields.read(&mut profile_url, "profile_url")?,
-                "user_type" => fields.read(&mut user_type, "user_type")?,
-                "title" => fields.read(&mut title, "title")?,
+                "user_name" => fields.read(&mut user_name, "user_name"),
+                "id" => fields.read(&mut id, "id"),
+                "external_id" => fields.read(&mut external_id, "external_id"),
+                "active" => fields.read(&mut active, "active"),
+                "groups" => fields.read(&mut groups, "groups"),
+                "display_name" => fields.read(&mut display_name, "display_name"),
+                "nick_name" => fields.read(&mut nick_name, "nick_name"),
+                "profile_url" => fields.read(&mut profile_url, "profile_url"),
+                "user_type" => fields.read(&mut user_type, "user_type"),
+                "title" => fields.read(&mut title, "title"),
                 "preferred_language" => {
-                    fields.read(&mut preferred_language, "preferred_language")?
+                    fields.read(&mut preferred_language, "preferred_language")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
-                "timezone" => fields.read(&mut timezone, "timezone")?,
-                "emails" => fields.read(&mut emails, "emails")?,
-                "phone_numbers" => fields.read(&mut phone_numbers, "phone_numbers")?,
-                "addresses" => fields.read(&mut addresses, "addresses")?,
-                "ims" => fields.read(&mut ims, "ims")?,
-                "photos" => fields.read(&mut photos, "photos")?,
-                "entitlements" => fields.read(&mut entitlements, "entitlements")?,
-                "roles" => fields.read(&mut roles, "roles")?,
+                "locale" => fields.read(&mut locale, "locale"),
+                "timezone" => fields.read(&mut timezone, "timezone"),
+                "emails" => fields.read(&mut emails, "emails"),
+                "phone_numbers" => fields.read(&mut phone_numbers, "phone_numbers"),
+                "addresses" => fields.read(&mut addresses, "addresses"),
+                "ims" => fields.read(&mut ims, "ims"),
+                "photos" => fields.read(&mut photos, "photos"),
+                "entitlements" => fields.read(&mut entitlements, "entitlements"),
+                "roles" => fields.read(&mut roles, "roles"),
                 "x509certificates" => {
-                    fields.read(&mut x509certificates, "x509certificates")?
+                    fields.read(&mut x509certificates, "x509certificates")
                 }
-                "name" => fields.read(&mut name, "name")?,
+                "name" => fields.read(&mut name, "name"),
                 "enterprise_extension" => {
-                    fields.read(&mut enterprise_extension, "enterprise_extension")?
+                    fields.read(&mut enterprise_extension, "enterprise_extension")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(user_name) = user_name else { return Err(fields.missing("user_name")) };
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(external_id) = external_id else {
+            return Err(fields.missing("external_id"))
+        };
+        let Some(active) = active else { return Err(fields.missing("active")) };
+        let Some(groups) = groups else { return Err(fields.missing("groups")) };
+        let Some(display_name) = display_name else {
+            return Err(fields.missing("display_name"))
+        };
+        let Some(nick_name) = nick_name else { return Err(fields.missing("nick_name")) };
+        let Some(profile_url) = profile_url else {
+            return Err(fields.missing("profile_url"))
+        };
+        let Some(user_type) = user_type else { return Err(fields.missing("user_type")) };
+        let Some(title) = title else { return Err(fields.missing("title")) };
+        let Some(preferred_language) = preferred_language else {
+            return Err(fields.missing("preferred_language"))
+        };
+        let Some(locale) = locale else { return Err(fields.missing("locale")) };
+        let Some(timezone) = timezone else { return Err(fields.missing("timezone")) };
+        let Some(emails) = emails else { return Err(fields.missing("emails")) };
+        let Some(phone_numbers) = phone_numbers else {
+            return Err(fields.missing("phone_numbers"))
+        };
+        let Some(addresses) = addresses else { return Err(fields.missing("addresses")) };
+        let Some(ims) = ims else { return Err(fields.missing("ims")) };
+        let Some(photos) = photos else { return Err(fields.missing("photos")) };
+        let Some(entitlements) = entitlements else {
+            return Err(fields.missing("entitlements"))
+        };
+        let Some(roles) = roles else { return Err(fields.missing("roles")) };
+        let Some(x509certificates) = x509certificates else {
+            return Err(fields.missing("x509certificates"))
+        };
         Ok(Self {
-            user_name: fields.required(user_name, "user_name")?,
-            id: fields.required(id, "id")?,
-            external_id: fields.required(external_id, "external_id")?,
-            active: fields.required(active, "active")?,
-            groups: fields.required(groups, "groups")?,
-            display_name: fields.required(display_name, "display_name")?,
-            nick_name: fields.required(nick_name, "nick_name")?,
-            profile_url: fields.required(profile_url, "profile_url")?,
-            user_type: fields.required(user_type, "user_type")?,
-            title: fields.required(title, "title")?,
-            preferred_language: fields
-                .required(preferred_language, "preferred_language")?,
-            locale: fields.required(locale, "locale")?,
-            timezone: fields.required(timezone, "timezone")?,
-            emails: fields.required(emails, "emails")?,
-            phone_numbers: fields.required(phone_numbers, "phone_numbers")?,
-            addresses: fields.required(addresses, "addresses")?,
-            ims: fields.required(ims, "ims")?,
-            photos: fields.required(photos, "photos")?,
-            entitlements: fields.required(entitlements, "entitlements")?,
-            roles: fields.required(roles, "roles")?,
-            x509certificates: fields.required(x509certificates, "x509certificates")?,
+            user_name,
+            id,
+            external_id,
+            active,
+            groups,
+            display_name,
+            nick_name,
+            profile_url,
+            user_type,
+            title,
+            preferred_language,
+            locale,
+            timezone,
+            emails,
+            phone_numbers,
+            addresses,
+            ims,
+            photos,
+            entitlements,
+            roles,
+            x509certificates,
             name: fields.nilable(name),
             enterprise_extension: fields.nilable(enterprise_extension),
         })
@@ -956,34 +1011,33 @@ impl ::serde::Serialize for ScimConnection {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("connection_id", &self.connection_id)?;
-                object.entry("status", &self.status)?;
-                object.entry("display_name", &self.display_name)?;
-                object.entry("identity_provider", &self.identity_provider)?;
-                object.entry("base_url", &self.base_url)?;
-                object.entry("bearer_token_last_four", &self.bearer_token_last_four)?;
+                object.entry("organization_id", &self.organization_id);
+                object.entry("connection_id", &self.connection_id);
+                object.entry("status", &self.status);
+                object.entry("display_name", &self.display_name);
+                object.entry("identity_provider", &self.identity_provider);
+                object.entry("base_url", &self.base_url);
+                object.entry("bearer_token_last_four", &self.bearer_token_last_four);
                 object
                     .entry(
                         "scim_group_implicit_role_assignments",
                         &self.scim_group_implicit_role_assignments,
-                    )?;
+                    );
                 object
                     .entry(
                         "next_bearer_token_last_four",
                         &self.next_bearer_token_last_four,
-                    )?;
+                    );
                 object
                     .time_if_set(
                         "bearer_token_expires_at",
                         &self.bearer_token_expires_at,
-                    )?;
+                    );
                 object
                     .time_if_set(
                         "next_bearer_token_expires_at",
                         &self.next_bearer_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -1006,62 +1060,76 @@ impl crate::codec::Object for ScimConnection {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "status" => fields.read(&mut status, "status")?,
-                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "status" => fields.read(&mut status, "status"),
+                "display_name" => fields.read(&mut display_name, "display_name"),
                 "identity_provider" => {
-                    fields.read(&mut identity_provider, "identity_provider")?
+                    fields.read(&mut identity_provider, "identity_provider")
                 }
-                "base_url" => fields.read(&mut base_url, "base_url")?,
+                "base_url" => fields.read(&mut base_url, "base_url"),
                 "bearer_token_last_four" => {
-                    fields.read(&mut bearer_token_last_four, "bearer_token_last_four")?
+                    fields.read(&mut bearer_token_last_four, "bearer_token_last_four")
                 }
                 "scim_group_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut scim_group_implicit_role_assignments,
                             "scim_group_implicit_role_assignments",
-                        )?
+                        )
                 }
                 "next_bearer_token_last_four" => {
                     fields
                         .read(
                             &mut next_bearer_token_last_four,
                             "next_bearer_token_last_four",
-                        )?
+                        )
                 }
                 "bearer_token_expires_at" => {
-                    fields.read(&mut bearer_token_expires_at, "bearer_token_expires_at")?
+                    fields.read(&mut bearer_token_expires_at, "bearer_token_expires_at")
                 }
                 "next_bearer_token_expires_at" => {
                     fields
                         .read(
                             &mut next_bearer_token_expires_at,
                             "next_bearer_token_expires_at",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
+        let Some(status) = status else { return Err(fields.missing("status")) };
+        let Some(display_name) = display_name else {
+            return Err(fields.missing("display_name"))
+        };
+        let Some(identity_provider) = identity_provider else {
+            return Err(fields.missing("identity_provider"))
+        };
+        let Some(base_url) = base_url else { return Err(fields.missing("base_url")) };
+        let Some(bearer_token_last_four) = bearer_token_last_four else {
+            return Err(fields.missing("bearer_token_last_four"))
+        };
+        let Some(scim_group_implicit_role_assignments) = scim_group_implicit_role_assignments
+        else { return Err(fields.missing("scim_group_implicit_role_assignments")) };
+        let Some(next_bearer_token_last_four) = next_bearer_token_last_four else {
+            return Err(fields.missing("next_bearer_token_last_four"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
-            status: fields.required(status, "status")?,
-            display_name: fields.required(display_name, "display_name")?,
-            identity_provider: fields.required(identity_provider, "identity_provider")?,
-            base_url: fields.required(base_url, "base_url")?,
-            bearer_token_last_four: fields
-                .required(bearer_token_last_four, "bearer_token_last_four")?,
-            scim_group_implicit_role_assignments: fields
-                .required(
-                    scim_group_implicit_role_assignments,
-                    "scim_group_implicit_role_assignments",
-                )?,
-            next_bearer_token_last_four: fields
-                .required(next_bearer_token_last_four, "next_bearer_token_last_four")?,
+            organization_id,
+            connection_id,
+            status,
+            display_name,
+            identity_provider,
+            base_url,
+            bearer_token_last_four,
+            scim_group_implicit_role_assignments,
+            next_bearer_token_last_four,
             bearer_token_expires_at: fields.nilable_time(bearer_token_expires_at),
             next_bearer_token_expires_at: fields
                 .nilable_time(next_bearer_token_expires_at),
@@ -1121,30 +1189,29 @@ impl ::serde::Serialize for ScimConnectionWithNextToken {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("connection_id", &self.connection_id)?;
-                object.entry("status", &self.status)?;
-                object.entry("display_name", &self.display_name)?;
-                object.entry("base_url", &self.base_url)?;
-                object.entry("identity_provider", &self.identity_provider)?;
-                object.entry("bearer_token_last_four", &self.bearer_token_last_four)?;
-                object.entry("next_bearer_token", &self.next_bearer_token)?;
+                object.entry("organization_id", &self.organization_id);
+                object.entry("connection_id", &self.connection_id);
+                object.entry("status", &self.status);
+                object.entry("display_name", &self.display_name);
+                object.entry("base_url", &self.base_url);
+                object.entry("identity_provider", &self.identity_provider);
+                object.entry("bearer_token_last_four", &self.bearer_token_last_four);
+                object.entry("next_bearer_token", &self.next_bearer_token);
                 object
                     .entry(
                         "scim_group_implicit_role_assignments",
                         &self.scim_group_implicit_role_assignments,
-                    )?;
+                    );
                 object
                     .time_if_set(
                         "bearer_token_expires_at",
                         &self.bearer_token_expires_at,
-                    )?;
+                    );
                 object
                     .time_if_set(
                         "next_bearer_token_expires_at",
                         &self.next_bearer_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -1167,57 +1234,72 @@ impl crate::codec::Object for ScimConnectionWithNextToken {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "status" => fields.read(&mut status, "status")?,
-                "display_name" => fields.read(&mut display_name, "display_name")?,
-                "base_url" => fields.read(&mut base_url, "base_url")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "status" => fields.read(&mut status, "status"),
+                "display_name" => fields.read(&mut display_name, "display_name"),
+                "base_url" => fields.read(&mut base_url, "base_url"),
                 "identity_provider" => {
-                    fields.read(&mut identity_provider, "identity_provider")?
+                    fields.read(&mut identity_provider, "identity_provider")
                 }
                 "bearer_token_last_four" => {
-                    fields.read(&mut bearer_token_last_four, "bearer_token_last_four")?
+                    fields.read(&mut bearer_token_last_four, "bearer_token_last_four")
                 }
                 "next_bearer_token" => {
-                    fields.read(&mut next_bearer_token, "next_bearer_token")?
+                    fields.read(&mut next_bearer_token, "next_bearer_token")
                 }
                 "scim_group_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut scim_group_implicit_role_assignments,
                             "scim_group_implicit_role_assignments",
-                        )?
+                        )
                 }
                 "bearer_token_expires_at" => {
-                    fields.read(&mut bearer_token_expires_at, "bearer_token_expires_at")?
+                    fields.read(&mut bearer_token_expires_at, "bearer_token_expires_at")
                 }
                 "next_bearer_token_expires_at" => {
                     fields
                         .read(
                             &mut next_bearer_token_expires_at,
                             "next_bearer_token_expires_at",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
+        let Some(status) = status else { return Err(fields.missing("status")) };
+        let Some(display_name) = display_name else {
+            return Err(fields.missing("display_name"))
+        };
+        let Some(base_url) = base_url else { return Err(fields.missing("base_url")) };
+        let Some(identity_provider) = identity_provider else {
+            return Err(fields.missing("identity_provider"))
+        };
+        let Some(bearer_token_last_four) = bearer_token_last_four else {
+            return Err(fields.missing("bearer_token_last_four"))
+        };
+        let Some(next_bearer_token) = next_bearer_token else {
+            return Err(fields.missing("next_bearer_token"))
+        };
+        let Some(scim_group_implicit_role_assignments) = scim_group_implicit_role_assignments
+        else { return Err(fields.missing("scim_group_implicit_role_assignments")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
-            status: fields.required(status, "status")?,
-            display_name: fields.required(display_name, "display_name")?,
-            base_url: fields.required(base_url, "base_url")?,
-            identity_provider: fields.required(identity_provider, "identity_provider")?,
-            bearer_token_last_four: fields
-                .required(bearer_token_last_four, "bearer_token_last_four")?,
-            next_bearer_token: fields.required(next_bearer_token, "next_bearer_token")?,
-            scim_group_implicit_role_assignments: fields
-                .required(
-                    scim_group_implicit_role_assignments,
-                    "scim_group_implicit_role_assignments",
-                )?,
+            organization_id,
+            connection_id,
+            status,
+            display_name,
+            base_url,
+            identity_provider,
+            bearer_token_last_four,
+            next_bearer_token,
+            scim_group_implicit_role_assignments,
             bearer_token_expires_at: fields.nilable_time(bearer_token_expires_at),
             next_bearer_token_expires_at: fields
                 .nilable_time(next_bearer_token_expires_at),
@@ -1270,24 +1352,23 @@ impl ::serde::Serialize for ScimConnectionWithToken {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("connection_id", &self.connection_id)?;
-                object.entry("status", &self.status)?;
-                object.entry("display_name", &self.display_name)?;
-                object.entry("identity_provider", &self.identity_provider)?;
-                object.entry("base_url", &self.base_url)?;
-                object.entry("bearer_token", &self.bearer_token)?;
+                object.entry("organization_id", &self.organization_id);
+                object.entry("connection_id", &self.connection_id);
+                object.entry("status", &self.status);
+                object.entry("display_name", &self.display_name);
+                object.entry("identity_provider", &self.identity_provider);
+                object.entry("base_url", &self.base_url);
+                object.entry("bearer_token", &self.bearer_token);
                 object
                     .entry(
                         "scim_group_implicit_role_assignments",
                         &self.scim_group_implicit_role_assignments,
-                    )?;
+                    );
                 object
                     .time_if_set(
                         "bearer_token_expires_at",
                         &self.bearer_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -1308,43 +1389,56 @@ impl crate::codec::Object for ScimConnectionWithToken {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "status" => fields.read(&mut status, "status")?,
-                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "status" => fields.read(&mut status, "status"),
+                "display_name" => fields.read(&mut display_name, "display_name"),
                 "identity_provider" => {
-                    fields.read(&mut identity_provider, "identity_provider")?
+                    fields.read(&mut identity_provider, "identity_provider")
                 }
-                "base_url" => fields.read(&mut base_url, "base_url")?,
-                "bearer_token" => fields.read(&mut bearer_token, "bearer_token")?,
+                "base_url" => fields.read(&mut base_url, "base_url"),
+                "bearer_token" => fields.read(&mut bearer_token, "bearer_token"),
                 "scim_group_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut scim_group_implicit_role_assignments,
                             "scim_group_implicit_role_assignments",
-                        )?
+                        )
                 }
                 "bearer_token_expires_at" => {
-                    fields.read(&mut bearer_token_expires_at, "bearer_token_expires_at")?
+                    fields.read(&mut bearer_token_expires_at, "bearer_token_expires_at")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
+        let Some(status) = status else { return Err(fields.missing("status")) };
+        let Some(display_name) = display_name else {
+            return Err(fields.missing("display_name"))
+        };
+        let Some(identity_provider) = identity_provider else {
+            return Err(fields.missing("identity_provider"))
+        };
+        let Some(base_url) = base_url else { return Err(fields.missing("base_url")) };
+        let Some(bearer_token) = bearer_token else {
+            return Err(fields.missing("bearer_token"))
+        };
+        let Some(scim_group_implicit_role_assignments) = scim_group_implicit_role_assignments
+        else { return Err(fields.missing("scim_group_implicit_role_assignments")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
-            status: fields.required(status, "status")?,
-            display_name: fields.required(display_name, "display_name")?,
-            identity_provider: fields.required(identity_provider, "identity_provider")?,
-            base_url: fields.required(base_url, "base_url")?,
-            bearer_token: fields.required(bearer_token, "bearer_token")?,
-            scim_group_implicit_role_assignments: fields
-                .required(
-                    scim_group_implicit_role_assignments,
-                    "scim_group_implicit_role_assignments",
-                )?,
+            organization_id,
+            connection_id,
+            status,
+            display_name,
+            identity_provider,
+            base_url,
+            bearer_token,
+            scim_group_implicit_role_assignments,
             bearer_token_expires_at: fields.nilable_time(bearer_token_expires_at),
         })
     }
@@ -1379,11 +1473,10 @@ impl ::serde::Serialize for ScimGroup {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("group_id", &self.group_id)?;
-                object.entry("group_name", &self.group_name)?;
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("connection_id", &self.connection_id)?;
-                Ok(())
+                object.entry("group_id", &self.group_id);
+                object.entry("group_name", &self.group_name);
+                object.entry("organization_id", &self.organization_id);
+                object.entry("connection_id", &self.connection_id);
             },
         )
     }
@@ -1399,20 +1492,28 @@ impl crate::codec::Object for ScimGroup {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "group_id" => fields.read(&mut group_id, "group_id")?,
-                "group_name" => fields.read(&mut group_name, "group_name")?,
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                _ => fields.skip()?,
-            }
+                "group_id" => fields.read(&mut group_id, "group_id"),
+                "group_name" => fields.read(&mut group_name, "group_name"),
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(group_id) = group_id else { return Err(fields.missing("group_id")) };
+        let Some(group_name) = group_name else {
+            return Err(fields.missing("group_name"))
+        };
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
         Ok(Self {
-            group_id: fields.required(group_id, "group_id")?,
-            group_name: fields.required(group_name, "group_name")?,
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
+            group_id,
+            group_name,
+            organization_id,
+            connection_id,
         })
     }
 }
@@ -1445,10 +1546,9 @@ impl ::serde::Serialize for ScimGroupImplicitRoleAssignments {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("role_id", &self.role_id)?;
-                object.entry("group_id", &self.group_id)?;
-                object.entry("group_name", &self.group_name)?;
-                Ok(())
+                object.entry("role_id", &self.role_id);
+                object.entry("group_id", &self.group_id);
+                object.entry("group_name", &self.group_name);
             },
         )
     }
@@ -1463,16 +1563,21 @@ impl crate::codec::Object for ScimGroupImplicitRoleAssignments {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "role_id" => fields.read(&mut role_id, "role_id")?,
-                "group_id" => fields.read(&mut group_id, "group_id")?,
-                "group_name" => fields.read(&mut group_name, "group_name")?,
-                _ => fields.skip()?,
-            }
+                "role_id" => fields.read(&mut role_id, "role_id"),
+                "group_id" => fields.read(&mut group_id, "group_id"),
+                "group_name" => fields.read(&mut group_name, "group_name"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
+        let Some(group_id) = group_id else { return Err(fields.missing("group_id")) };
+        let Some(group_name) = group_name else {
+            return Err(fields.missing("group_name"))
+        };
         Ok(Self {
-            role_id: fields.required(role_id, "role_id")?,
-            group_id: fields.required(group_id, "group_id")?,
-            group_name: fields.required(group_name, "group_name")?,
+            role_id,
+            group_id,
+            group_name,
         })
     }
 }
@@ -1504,10 +1609,9 @@ impl ::serde::Serialize for X509Certificate {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("value", &self.value)?;
-                object.entry("type", &self.r#type)?;
-                object.entry("primary", &self.primary)?;
-                Ok(())
+                object.entry("value", &self.value);
+                object.entry("type", &self.r#type);
+                object.entry("primary", &self.primary);
             },
         )
     }
@@ -1522,17 +1626,16 @@ impl crate::codec::Object for X509Certificate {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "value" => fields.read(&mut value, "value")?,
-                "type" => fields.read(&mut r#type, "type")?,
-                "primary" => fields.read(&mut primary, "primary")?,
-                _ => fields.skip()?,
-            }
+                "value" => fields.read(&mut value, "value"),
+                "type" => fields.read(&mut r#type, "type"),
+                "primary" => fields.read(&mut primary, "primary"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            value: fields.required(value, "value")?,
-            r#type: fields.required(r#type, "type")?,
-            primary: fields.required(primary, "primary")?,
-        })
+        let Some(value) = value else { return Err(fields.missing("value")) };
+        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
+        let Some(primary) = primary else { return Err(fields.missing("primary")) };
+        Ok(Self { value, r#type, primary })
     }
 }
 

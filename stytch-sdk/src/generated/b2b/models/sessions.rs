@@ -22,10 +22,9 @@ impl ::serde::Serialize for AuthorizationCheck {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("resource_id", &self.resource_id)?;
-                object.entry("action", &self.action)?;
-                Ok(())
+                object.entry("organization_id", &self.organization_id);
+                object.entry("resource_id", &self.resource_id);
+                object.entry("action", &self.action);
             },
         )
     }
@@ -40,18 +39,23 @@ impl crate::codec::Object for AuthorizationCheck {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
-                "action" => fields.read(&mut action, "action")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "resource_id" => fields.read(&mut resource_id, "resource_id"),
+                "action" => fields.read(&mut action, "action"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(resource_id) = resource_id else {
+            return Err(fields.missing("resource_id"))
+        };
+        let Some(action) = action else { return Err(fields.missing("action")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            resource_id: fields.required(resource_id, "resource_id")?,
-            action: fields.required(action, "action")?,
+            organization_id,
+            resource_id,
+            action,
         })
     }
 }
@@ -81,9 +85,8 @@ impl ::serde::Serialize for AuthorizationVerdict {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("authorized", &self.authorized)?;
-                object.entry("granting_roles", &self.granting_roles)?;
-                Ok(())
+                object.entry("authorized", &self.authorized);
+                object.entry("granting_roles", &self.granting_roles);
             },
         )
     }
@@ -97,15 +100,18 @@ impl crate::codec::Object for AuthorizationVerdict {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "authorized" => fields.read(&mut authorized, "authorized")?,
-                "granting_roles" => fields.read(&mut granting_roles, "granting_roles")?,
-                _ => fields.skip()?,
-            }
+                "authorized" => fields.read(&mut authorized, "authorized"),
+                "granting_roles" => fields.read(&mut granting_roles, "granting_roles"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            authorized: fields.required(authorized, "authorized")?,
-            granting_roles: fields.required(granting_roles, "granting_roles")?,
-        })
+        let Some(authorized) = authorized else {
+            return Err(fields.missing("authorized"))
+        };
+        let Some(granting_roles) = granting_roles else {
+            return Err(fields.missing("granting_roles"))
+        };
+        Ok(Self { authorized, granting_roles })
     }
 }
 
@@ -155,17 +161,16 @@ impl ::serde::Serialize for MemberSession {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("member_session_id", &self.member_session_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.time("started_at", &self.started_at)?;
-                object.time("last_accessed_at", &self.last_accessed_at)?;
-                object.time("expires_at", &self.expires_at)?;
-                object.entry("authentication_factors", &self.authentication_factors)?;
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("roles", &self.roles)?;
-                object.entry("organization_slug", &self.organization_slug)?;
-                object.if_set("custom_claims", &self.custom_claims)?;
-                Ok(())
+                object.entry("member_session_id", &self.member_session_id);
+                object.entry("member_id", &self.member_id);
+                object.time("started_at", &self.started_at);
+                object.time("last_accessed_at", &self.last_accessed_at);
+                object.time("expires_at", &self.expires_at);
+                object.entry("authentication_factors", &self.authentication_factors);
+                object.entry("organization_id", &self.organization_id);
+                object.entry("roles", &self.roles);
+                object.entry("organization_slug", &self.organization_slug);
+                object.if_set("custom_claims", &self.custom_claims);
             },
         )
     }
@@ -188,40 +193,59 @@ impl crate::codec::Object for MemberSession {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "member_session_id" => {
-                    fields.read(&mut member_session_id, "member_session_id")?
+                    fields.read(&mut member_session_id, "member_session_id")
                 }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "started_at" => fields.read(&mut started_at, "started_at")?,
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "started_at" => fields.read(&mut started_at, "started_at"),
                 "last_accessed_at" => {
-                    fields.read(&mut last_accessed_at, "last_accessed_at")?
+                    fields.read(&mut last_accessed_at, "last_accessed_at")
                 }
-                "expires_at" => fields.read(&mut expires_at, "expires_at")?,
+                "expires_at" => fields.read(&mut expires_at, "expires_at"),
                 "authentication_factors" => {
-                    fields.read(&mut authentication_factors, "authentication_factors")?
+                    fields.read(&mut authentication_factors, "authentication_factors")
                 }
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "roles" => fields.read(&mut roles, "roles")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "roles" => fields.read(&mut roles, "roles"),
                 "organization_slug" => {
-                    fields.read(&mut organization_slug, "organization_slug")?
+                    fields.read(&mut organization_slug, "organization_slug")
                 }
-                "custom_claims" => fields.read(&mut custom_claims, "custom_claims")?,
-                _ => fields.skip()?,
-            }
+                "custom_claims" => fields.read(&mut custom_claims, "custom_claims"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(member_session_id) = member_session_id else {
+            return Err(fields.missing("member_session_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(started_at) = started_at else {
+            return Err(fields.missing("started_at"))
+        };
+        let Some(last_accessed_at) = last_accessed_at else {
+            return Err(fields.missing("last_accessed_at"))
+        };
+        let Some(expires_at) = expires_at else {
+            return Err(fields.missing("expires_at"))
+        };
+        let Some(authentication_factors) = authentication_factors else {
+            return Err(fields.missing("authentication_factors"))
+        };
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(roles) = roles else { return Err(fields.missing("roles")) };
+        let Some(organization_slug) = organization_slug else {
+            return Err(fields.missing("organization_slug"))
+        };
         Ok(Self {
-            member_session_id: fields.required(member_session_id, "member_session_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            started_at: fields.required_time(started_at, "started_at")?,
-            last_accessed_at: fields
-                .required_time(last_accessed_at, "last_accessed_at")?,
-            expires_at: fields.required_time(expires_at, "expires_at")?,
-            authentication_factors: fields
-                .required(authentication_factors, "authentication_factors")?,
-            organization_id: fields.required(organization_id, "organization_id")?,
-            roles: fields.required(roles, "roles")?,
-            organization_slug: fields.required(organization_slug, "organization_slug")?,
+            member_session_id,
+            member_id,
+            started_at: fields.time(started_at),
+            last_accessed_at: fields.time(last_accessed_at),
+            expires_at: fields.time(expires_at),
+            authentication_factors,
+            organization_id,
+            roles,
+            organization_slug,
             custom_claims: fields.nilable(custom_claims),
         })
     }
@@ -252,8 +276,7 @@ impl ::serde::Serialize for PrimaryRequired {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("allowed_auth_methods", &self.allowed_auth_methods)?;
-                Ok(())
+                object.entry("allowed_auth_methods", &self.allowed_auth_methods);
             },
         )
     }
@@ -267,15 +290,15 @@ impl crate::codec::Object for PrimaryRequired {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "allowed_auth_methods" => {
-                    fields.read(&mut allowed_auth_methods, "allowed_auth_methods")?
+                    fields.read(&mut allowed_auth_methods, "allowed_auth_methods")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            allowed_auth_methods: fields
-                .required(allowed_auth_methods, "allowed_auth_methods")?,
-        })
+        let Some(allowed_auth_methods) = allowed_auth_methods else {
+            return Err(fields.missing("allowed_auth_methods"))
+        };
+        Ok(Self { allowed_auth_methods })
     }
 }
 

@@ -34,24 +34,22 @@ impl ::serde::Serialize for Connection {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("connection_id", &self.connection_id)?;
-                object
-                    .entry("external_organization_id", &self.external_organization_id)?;
-                object.entry("external_connection_id", &self.external_connection_id)?;
-                object.entry("display_name", &self.display_name)?;
-                object.entry("status", &self.status)?;
+                object.entry("organization_id", &self.organization_id);
+                object.entry("connection_id", &self.connection_id);
+                object.entry("external_organization_id", &self.external_organization_id);
+                object.entry("external_connection_id", &self.external_connection_id);
+                object.entry("display_name", &self.display_name);
+                object.entry("status", &self.status);
                 object
                     .entry(
                         "external_connection_implicit_role_assignments",
                         &self.external_connection_implicit_role_assignments,
-                    )?;
+                    );
                 object
                     .entry(
                         "external_group_implicit_role_assignments",
                         &self.external_group_implicit_role_assignments,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -71,55 +69,65 @@ impl crate::codec::Object for Connection {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
                 "external_organization_id" => {
                     fields
-                        .read(&mut external_organization_id, "external_organization_id")?
+                        .read(&mut external_organization_id, "external_organization_id")
                 }
                 "external_connection_id" => {
-                    fields.read(&mut external_connection_id, "external_connection_id")?
+                    fields.read(&mut external_connection_id, "external_connection_id")
                 }
-                "display_name" => fields.read(&mut display_name, "display_name")?,
-                "status" => fields.read(&mut status, "status")?,
+                "display_name" => fields.read(&mut display_name, "display_name"),
+                "status" => fields.read(&mut status, "status"),
                 "external_connection_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut external_connection_implicit_role_assignments,
                             "external_connection_implicit_role_assignments",
-                        )?
+                        )
                 }
                 "external_group_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut external_group_implicit_role_assignments,
                             "external_group_implicit_role_assignments",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
+        let Some(external_organization_id) = external_organization_id else {
+            return Err(fields.missing("external_organization_id"))
+        };
+        let Some(external_connection_id) = external_connection_id else {
+            return Err(fields.missing("external_connection_id"))
+        };
+        let Some(display_name) = display_name else {
+            return Err(fields.missing("display_name"))
+        };
+        let Some(status) = status else { return Err(fields.missing("status")) };
+        let Some(external_connection_implicit_role_assignments) = external_connection_implicit_role_assignments
+        else {
+            return Err(fields.missing("external_connection_implicit_role_assignments"))
+        };
+        let Some(external_group_implicit_role_assignments) = external_group_implicit_role_assignments
+        else { return Err(fields.missing("external_group_implicit_role_assignments")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
-            external_organization_id: fields
-                .required(external_organization_id, "external_organization_id")?,
-            external_connection_id: fields
-                .required(external_connection_id, "external_connection_id")?,
-            display_name: fields.required(display_name, "display_name")?,
-            status: fields.required(status, "status")?,
-            external_connection_implicit_role_assignments: fields
-                .required(
-                    external_connection_implicit_role_assignments,
-                    "external_connection_implicit_role_assignments",
-                )?,
-            external_group_implicit_role_assignments: fields
-                .required(
-                    external_group_implicit_role_assignments,
-                    "external_group_implicit_role_assignments",
-                )?,
+            organization_id,
+            connection_id,
+            external_organization_id,
+            external_connection_id,
+            display_name,
+            status,
+            external_connection_implicit_role_assignments,
+            external_group_implicit_role_assignments,
         })
     }
 }
@@ -147,8 +155,7 @@ impl ::serde::Serialize for ConnectionImplicitRoleAssignment {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("role_id", &self.role_id)?;
-                Ok(())
+                object.entry("role_id", &self.role_id);
             },
         )
     }
@@ -161,13 +168,12 @@ impl crate::codec::Object for ConnectionImplicitRoleAssignment {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "role_id" => fields.read(&mut role_id, "role_id")?,
-                _ => fields.skip()?,
-            }
+                "role_id" => fields.read(&mut role_id, "role_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            role_id: fields.required(role_id, "role_id")?,
-        })
+        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
+        Ok(Self { role_id })
     }
 }
 
@@ -199,10 +205,9 @@ impl ::serde::Serialize for EncryptionPrivateKey {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("private_key_id", &self.private_key_id)?;
-                object.entry("private_key", &self.private_key)?;
-                object.time_if_set("created_at", &self.created_at)?;
-                Ok(())
+                object.entry("private_key_id", &self.private_key_id);
+                object.entry("private_key", &self.private_key);
+                object.time_if_set("created_at", &self.created_at);
             },
         )
     }
@@ -217,15 +222,21 @@ impl crate::codec::Object for EncryptionPrivateKey {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "private_key_id" => fields.read(&mut private_key_id, "private_key_id")?,
-                "private_key" => fields.read(&mut private_key, "private_key")?,
-                "created_at" => fields.read(&mut created_at, "created_at")?,
-                _ => fields.skip()?,
-            }
+                "private_key_id" => fields.read(&mut private_key_id, "private_key_id"),
+                "private_key" => fields.read(&mut private_key, "private_key"),
+                "created_at" => fields.read(&mut created_at, "created_at"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(private_key_id) = private_key_id else {
+            return Err(fields.missing("private_key_id"))
+        };
+        let Some(private_key) = private_key else {
+            return Err(fields.missing("private_key"))
+        };
         Ok(Self {
-            private_key_id: fields.required(private_key_id, "private_key_id")?,
-            private_key: fields.required(private_key, "private_key")?,
+            private_key_id,
+            private_key,
             created_at: fields.nilable_time(created_at),
         })
     }
@@ -257,9 +268,8 @@ impl ::serde::Serialize for GroupImplicitRoleAssignment {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("role_id", &self.role_id)?;
-                object.entry("group", &self.group)?;
-                Ok(())
+                object.entry("role_id", &self.role_id);
+                object.entry("group", &self.group);
             },
         )
     }
@@ -273,15 +283,14 @@ impl crate::codec::Object for GroupImplicitRoleAssignment {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "role_id" => fields.read(&mut role_id, "role_id")?,
-                "group" => fields.read(&mut group, "group")?,
-                _ => fields.skip()?,
-            }
+                "role_id" => fields.read(&mut role_id, "role_id"),
+                "group" => fields.read(&mut group, "group"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            role_id: fields.required(role_id, "role_id")?,
-            group: fields.required(group, "group")?,
-        })
+        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
+        let Some(group) = group else { return Err(fields.missing("group")) };
+        Ok(Self { role_id, group })
     }
 }
 
@@ -342,22 +351,21 @@ impl ::serde::Serialize for OidcConnection {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("connection_id", &self.connection_id)?;
-                object.entry("status", &self.status)?;
-                object.entry("display_name", &self.display_name)?;
-                object.entry("redirect_url", &self.redirect_url)?;
-                object.entry("client_id", &self.client_id)?;
-                object.entry("client_secret", &self.client_secret)?;
-                object.entry("issuer", &self.issuer)?;
-                object.entry("authorization_url", &self.authorization_url)?;
-                object.entry("token_url", &self.token_url)?;
-                object.entry("userinfo_url", &self.userinfo_url)?;
-                object.entry("jwks_url", &self.jwks_url)?;
-                object.entry("identity_provider", &self.identity_provider)?;
-                object.entry("custom_scopes", &self.custom_scopes)?;
-                object.if_set("attribute_mapping", &self.attribute_mapping)?;
-                Ok(())
+                object.entry("organization_id", &self.organization_id);
+                object.entry("connection_id", &self.connection_id);
+                object.entry("status", &self.status);
+                object.entry("display_name", &self.display_name);
+                object.entry("redirect_url", &self.redirect_url);
+                object.entry("client_id", &self.client_id);
+                object.entry("client_secret", &self.client_secret);
+                object.entry("issuer", &self.issuer);
+                object.entry("authorization_url", &self.authorization_url);
+                object.entry("token_url", &self.token_url);
+                object.entry("userinfo_url", &self.userinfo_url);
+                object.entry("jwks_url", &self.jwks_url);
+                object.entry("identity_provider", &self.identity_provider);
+                object.entry("custom_scopes", &self.custom_scopes);
+                object.if_set("attribute_mapping", &self.attribute_mapping);
             },
         )
     }
@@ -384,47 +392,77 @@ impl crate::codec::Object for OidcConnection {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "status" => fields.read(&mut status, "status")?,
-                "display_name" => fields.read(&mut display_name, "display_name")?,
-                "redirect_url" => fields.read(&mut redirect_url, "redirect_url")?,
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                "client_secret" => fields.read(&mut client_secret, "client_secret")?,
-                "issuer" => fields.read(&mut issuer, "issuer")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "status" => fields.read(&mut status, "status"),
+                "display_name" => fields.read(&mut display_name, "display_name"),
+                "redirect_url" => fields.read(&mut redirect_url, "redirect_url"),
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                "client_secret" => fields.read(&mut client_secret, "client_secret"),
+                "issuer" => fields.read(&mut issuer, "issuer"),
                 "authorization_url" => {
-                    fields.read(&mut authorization_url, "authorization_url")?
+                    fields.read(&mut authorization_url, "authorization_url")
                 }
-                "token_url" => fields.read(&mut token_url, "token_url")?,
-                "userinfo_url" => fields.read(&mut userinfo_url, "userinfo_url")?,
-                "jwks_url" => fields.read(&mut jwks_url, "jwks_url")?,
+                "token_url" => fields.read(&mut token_url, "token_url"),
+                "userinfo_url" => fields.read(&mut userinfo_url, "userinfo_url"),
+                "jwks_url" => fields.read(&mut jwks_url, "jwks_url"),
                 "identity_provider" => {
-                    fields.read(&mut identity_provider, "identity_provider")?
+                    fields.read(&mut identity_provider, "identity_provider")
                 }
-                "custom_scopes" => fields.read(&mut custom_scopes, "custom_scopes")?,
+                "custom_scopes" => fields.read(&mut custom_scopes, "custom_scopes"),
                 "attribute_mapping" => {
-                    fields.read(&mut attribute_mapping, "attribute_mapping")?
+                    fields.read(&mut attribute_mapping, "attribute_mapping")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
+        let Some(status) = status else { return Err(fields.missing("status")) };
+        let Some(display_name) = display_name else {
+            return Err(fields.missing("display_name"))
+        };
+        let Some(redirect_url) = redirect_url else {
+            return Err(fields.missing("redirect_url"))
+        };
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        let Some(client_secret) = client_secret else {
+            return Err(fields.missing("client_secret"))
+        };
+        let Some(issuer) = issuer else { return Err(fields.missing("issuer")) };
+        let Some(authorization_url) = authorization_url else {
+            return Err(fields.missing("authorization_url"))
+        };
+        let Some(token_url) = token_url else { return Err(fields.missing("token_url")) };
+        let Some(userinfo_url) = userinfo_url else {
+            return Err(fields.missing("userinfo_url"))
+        };
+        let Some(jwks_url) = jwks_url else { return Err(fields.missing("jwks_url")) };
+        let Some(identity_provider) = identity_provider else {
+            return Err(fields.missing("identity_provider"))
+        };
+        let Some(custom_scopes) = custom_scopes else {
+            return Err(fields.missing("custom_scopes"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
-            status: fields.required(status, "status")?,
-            display_name: fields.required(display_name, "display_name")?,
-            redirect_url: fields.required(redirect_url, "redirect_url")?,
-            client_id: fields.required(client_id, "client_id")?,
-            client_secret: fields.required(client_secret, "client_secret")?,
-            issuer: fields.required(issuer, "issuer")?,
-            authorization_url: fields.required(authorization_url, "authorization_url")?,
-            token_url: fields.required(token_url, "token_url")?,
-            userinfo_url: fields.required(userinfo_url, "userinfo_url")?,
-            jwks_url: fields.required(jwks_url, "jwks_url")?,
-            identity_provider: fields.required(identity_provider, "identity_provider")?,
-            custom_scopes: fields.required(custom_scopes, "custom_scopes")?,
+            organization_id,
+            connection_id,
+            status,
+            display_name,
+            redirect_url,
+            client_id,
+            client_secret,
+            issuer,
+            authorization_url,
+            token_url,
+            userinfo_url,
+            jwks_url,
+            identity_provider,
+            custom_scopes,
             attribute_mapping: fields.nilable(attribute_mapping),
         })
     }
@@ -505,44 +543,39 @@ impl ::serde::Serialize for SamlConnection {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("connection_id", &self.connection_id)?;
-                object.entry("status", &self.status)?;
-                object.entry("idp_entity_id", &self.idp_entity_id)?;
-                object.entry("display_name", &self.display_name)?;
-                object.entry("idp_sso_url", &self.idp_sso_url)?;
-                object.entry("acs_url", &self.acs_url)?;
-                object.entry("audience_uri", &self.audience_uri)?;
-                object.entry("signing_certificates", &self.signing_certificates)?;
+                object.entry("organization_id", &self.organization_id);
+                object.entry("connection_id", &self.connection_id);
+                object.entry("status", &self.status);
+                object.entry("idp_entity_id", &self.idp_entity_id);
+                object.entry("display_name", &self.display_name);
+                object.entry("idp_sso_url", &self.idp_sso_url);
+                object.entry("acs_url", &self.acs_url);
+                object.entry("audience_uri", &self.audience_uri);
+                object.entry("signing_certificates", &self.signing_certificates);
                 object
-                    .entry(
-                        "verification_certificates",
-                        &self.verification_certificates,
-                    )?;
-                object.entry("encryption_private_keys", &self.encryption_private_keys)?;
+                    .entry("verification_certificates", &self.verification_certificates);
+                object.entry("encryption_private_keys", &self.encryption_private_keys);
                 object
                     .entry(
                         "saml_connection_implicit_role_assignments",
                         &self.saml_connection_implicit_role_assignments,
-                    )?;
+                    );
                 object
                     .entry(
                         "saml_group_implicit_role_assignments",
                         &self.saml_group_implicit_role_assignments,
-                    )?;
-                object
-                    .entry("alternative_audience_uri", &self.alternative_audience_uri)?;
-                object.entry("identity_provider", &self.identity_provider)?;
-                object.entry("nameid_format", &self.nameid_format)?;
-                object.entry("alternative_acs_url", &self.alternative_acs_url)?;
+                    );
+                object.entry("alternative_audience_uri", &self.alternative_audience_uri);
+                object.entry("identity_provider", &self.identity_provider);
+                object.entry("nameid_format", &self.nameid_format);
+                object.entry("alternative_acs_url", &self.alternative_acs_url);
                 object
                     .entry(
                         "idp_initiated_auth_disabled",
                         &self.idp_initiated_auth_disabled,
-                    )?;
-                object.entry("allow_gateway_callback", &self.allow_gateway_callback)?;
-                object.if_set("attribute_mapping", &self.attribute_mapping)?;
-                Ok(())
+                    );
+                object.entry("allow_gateway_callback", &self.allow_gateway_callback);
+                object.if_set("attribute_mapping", &self.attribute_mapping);
             },
         )
     }
@@ -574,105 +607,139 @@ impl crate::codec::Object for SamlConnection {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "status" => fields.read(&mut status, "status")?,
-                "idp_entity_id" => fields.read(&mut idp_entity_id, "idp_entity_id")?,
-                "display_name" => fields.read(&mut display_name, "display_name")?,
-                "idp_sso_url" => fields.read(&mut idp_sso_url, "idp_sso_url")?,
-                "acs_url" => fields.read(&mut acs_url, "acs_url")?,
-                "audience_uri" => fields.read(&mut audience_uri, "audience_uri")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "status" => fields.read(&mut status, "status"),
+                "idp_entity_id" => fields.read(&mut idp_entity_id, "idp_entity_id"),
+                "display_name" => fields.read(&mut display_name, "display_name"),
+                "idp_sso_url" => fields.read(&mut idp_sso_url, "idp_sso_url"),
+                "acs_url" => fields.read(&mut acs_url, "acs_url"),
+                "audience_uri" => fields.read(&mut audience_uri, "audience_uri"),
                 "signing_certificates" => {
-                    fields.read(&mut signing_certificates, "signing_certificates")?
+                    fields.read(&mut signing_certificates, "signing_certificates")
                 }
                 "verification_certificates" => {
                     fields
                         .read(
                             &mut verification_certificates,
                             "verification_certificates",
-                        )?
+                        )
                 }
                 "encryption_private_keys" => {
-                    fields.read(&mut encryption_private_keys, "encryption_private_keys")?
+                    fields.read(&mut encryption_private_keys, "encryption_private_keys")
                 }
                 "saml_connection_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut saml_connection_implicit_role_assignments,
                             "saml_connection_implicit_role_assignments",
-                        )?
+                        )
                 }
                 "saml_group_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut saml_group_implicit_role_assignments,
                             "saml_group_implicit_role_assignments",
-                        )?
+                        )
                 }
                 "alternative_audience_uri" => {
                     fields
-                        .read(&mut alternative_audience_uri, "alternative_audience_uri")?
+                        .read(&mut alternative_audience_uri, "alternative_audience_uri")
                 }
                 "identity_provider" => {
-                    fields.read(&mut identity_provider, "identity_provider")?
+                    fields.read(&mut identity_provider, "identity_provider")
                 }
-                "nameid_format" => fields.read(&mut nameid_format, "nameid_format")?,
+                "nameid_format" => fields.read(&mut nameid_format, "nameid_format"),
                 "alternative_acs_url" => {
-                    fields.read(&mut alternative_acs_url, "alternative_acs_url")?
+                    fields.read(&mut alternative_acs_url, "alternative_acs_url")
                 }
                 "idp_initiated_auth_disabled" => {
                     fields
                         .read(
                             &mut idp_initiated_auth_disabled,
                             "idp_initiated_auth_disabled",
-                        )?
+                        )
                 }
                 "allow_gateway_callback" => {
-                    fields.read(&mut allow_gateway_callback, "allow_gateway_callback")?
+                    fields.read(&mut allow_gateway_callback, "allow_gateway_callback")
                 }
                 "attribute_mapping" => {
-                    fields.read(&mut attribute_mapping, "attribute_mapping")?
+                    fields.read(&mut attribute_mapping, "attribute_mapping")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
+        let Some(status) = status else { return Err(fields.missing("status")) };
+        let Some(idp_entity_id) = idp_entity_id else {
+            return Err(fields.missing("idp_entity_id"))
+        };
+        let Some(display_name) = display_name else {
+            return Err(fields.missing("display_name"))
+        };
+        let Some(idp_sso_url) = idp_sso_url else {
+            return Err(fields.missing("idp_sso_url"))
+        };
+        let Some(acs_url) = acs_url else { return Err(fields.missing("acs_url")) };
+        let Some(audience_uri) = audience_uri else {
+            return Err(fields.missing("audience_uri"))
+        };
+        let Some(signing_certificates) = signing_certificates else {
+            return Err(fields.missing("signing_certificates"))
+        };
+        let Some(verification_certificates) = verification_certificates else {
+            return Err(fields.missing("verification_certificates"))
+        };
+        let Some(encryption_private_keys) = encryption_private_keys else {
+            return Err(fields.missing("encryption_private_keys"))
+        };
+        let Some(saml_connection_implicit_role_assignments) = saml_connection_implicit_role_assignments
+        else { return Err(fields.missing("saml_connection_implicit_role_assignments")) };
+        let Some(saml_group_implicit_role_assignments) = saml_group_implicit_role_assignments
+        else { return Err(fields.missing("saml_group_implicit_role_assignments")) };
+        let Some(alternative_audience_uri) = alternative_audience_uri else {
+            return Err(fields.missing("alternative_audience_uri"))
+        };
+        let Some(identity_provider) = identity_provider else {
+            return Err(fields.missing("identity_provider"))
+        };
+        let Some(nameid_format) = nameid_format else {
+            return Err(fields.missing("nameid_format"))
+        };
+        let Some(alternative_acs_url) = alternative_acs_url else {
+            return Err(fields.missing("alternative_acs_url"))
+        };
+        let Some(idp_initiated_auth_disabled) = idp_initiated_auth_disabled else {
+            return Err(fields.missing("idp_initiated_auth_disabled"))
+        };
+        let Some(allow_gateway_callback) = allow_gateway_callback else {
+            return Err(fields.missing("allow_gateway_callback"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
-            status: fields.required(status, "status")?,
-            idp_entity_id: fields.required(idp_entity_id, "idp_entity_id")?,
-            display_name: fields.required(display_name, "display_name")?,
-            idp_sso_url: fields.required(idp_sso_url, "idp_sso_url")?,
-            acs_url: fields.required(acs_url, "acs_url")?,
-            audience_uri: fields.required(audience_uri, "audience_uri")?,
-            signing_certificates: fields
-                .required(signing_certificates, "signing_certificates")?,
-            verification_certificates: fields
-                .required(verification_certificates, "verification_certificates")?,
-            encryption_private_keys: fields
-                .required(encryption_private_keys, "encryption_private_keys")?,
-            saml_connection_implicit_role_assignments: fields
-                .required(
-                    saml_connection_implicit_role_assignments,
-                    "saml_connection_implicit_role_assignments",
-                )?,
-            saml_group_implicit_role_assignments: fields
-                .required(
-                    saml_group_implicit_role_assignments,
-                    "saml_group_implicit_role_assignments",
-                )?,
-            alternative_audience_uri: fields
-                .required(alternative_audience_uri, "alternative_audience_uri")?,
-            identity_provider: fields.required(identity_provider, "identity_provider")?,
-            nameid_format: fields.required(nameid_format, "nameid_format")?,
-            alternative_acs_url: fields
-                .required(alternative_acs_url, "alternative_acs_url")?,
-            idp_initiated_auth_disabled: fields
-                .required(idp_initiated_auth_disabled, "idp_initiated_auth_disabled")?,
-            allow_gateway_callback: fields
-                .required(allow_gateway_callback, "allow_gateway_callback")?,
+            organization_id,
+            connection_id,
+            status,
+            idp_entity_id,
+            display_name,
+            idp_sso_url,
+            acs_url,
+            audience_uri,
+            signing_certificates,
+            verification_certificates,
+            encryption_private_keys,
+            saml_connection_implicit_role_assignments,
+            saml_group_implicit_role_assignments,
+            alternative_audience_uri,
+            identity_provider,
+            nameid_format,
+            alternative_acs_url,
+            idp_initiated_auth_disabled,
+            allow_gateway_callback,
             attribute_mapping: fields.nilable(attribute_mapping),
         })
     }
@@ -701,8 +768,7 @@ impl ::serde::Serialize for SamlConnectionImplicitRoleAssignment {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("role_id", &self.role_id)?;
-                Ok(())
+                object.entry("role_id", &self.role_id);
             },
         )
     }
@@ -715,13 +781,12 @@ impl crate::codec::Object for SamlConnectionImplicitRoleAssignment {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "role_id" => fields.read(&mut role_id, "role_id")?,
-                _ => fields.skip()?,
-            }
+                "role_id" => fields.read(&mut role_id, "role_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            role_id: fields.required(role_id, "role_id")?,
-        })
+        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
+        Ok(Self { role_id })
     }
 }
 
@@ -750,9 +815,8 @@ impl ::serde::Serialize for SamlGroupImplicitRoleAssignment {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("role_id", &self.role_id)?;
-                object.entry("group", &self.group)?;
-                Ok(())
+                object.entry("role_id", &self.role_id);
+                object.entry("group", &self.group);
             },
         )
     }
@@ -766,15 +830,14 @@ impl crate::codec::Object for SamlGroupImplicitRoleAssignment {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "role_id" => fields.read(&mut role_id, "role_id")?,
-                "group" => fields.read(&mut group, "group")?,
-                _ => fields.skip()?,
-            }
+                "role_id" => fields.read(&mut role_id, "role_id"),
+                "group" => fields.read(&mut group, "group"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            role_id: fields.required(role_id, "role_id")?,
-            group: fields.required(group, "group")?,
-        })
+        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
+        let Some(group) = group else { return Err(fields.missing("group")) };
+        Ok(Self { role_id, group })
     }
 }
 
@@ -812,13 +875,12 @@ impl ::serde::Serialize for X509Certificate {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("certificate_id", &self.certificate_id)?;
-                object.entry("certificate", &self.certificate)?;
-                object.entry("issuer", &self.issuer)?;
-                object.time_if_set("created_at", &self.created_at)?;
-                object.time_if_set("expires_at", &self.expires_at)?;
-                object.time_if_set("updated_at", &self.updated_at)?;
-                Ok(())
+                object.entry("certificate_id", &self.certificate_id);
+                object.entry("certificate", &self.certificate);
+                object.entry("issuer", &self.issuer);
+                object.time_if_set("created_at", &self.created_at);
+                object.time_if_set("expires_at", &self.expires_at);
+                object.time_if_set("updated_at", &self.updated_at);
             },
         )
     }
@@ -836,19 +898,26 @@ impl crate::codec::Object for X509Certificate {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "certificate_id" => fields.read(&mut certificate_id, "certificate_id")?,
-                "certificate" => fields.read(&mut certificate, "certificate")?,
-                "issuer" => fields.read(&mut issuer, "issuer")?,
-                "created_at" => fields.read(&mut created_at, "created_at")?,
-                "expires_at" => fields.read(&mut expires_at, "expires_at")?,
-                "updated_at" => fields.read(&mut updated_at, "updated_at")?,
-                _ => fields.skip()?,
-            }
+                "certificate_id" => fields.read(&mut certificate_id, "certificate_id"),
+                "certificate" => fields.read(&mut certificate, "certificate"),
+                "issuer" => fields.read(&mut issuer, "issuer"),
+                "created_at" => fields.read(&mut created_at, "created_at"),
+                "expires_at" => fields.read(&mut expires_at, "expires_at"),
+                "updated_at" => fields.read(&mut updated_at, "updated_at"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(certificate_id) = certificate_id else {
+            return Err(fields.missing("certificate_id"))
+        };
+        let Some(certificate) = certificate else {
+            return Err(fields.missing("certificate"))
+        };
+        let Some(issuer) = issuer else { return Err(fields.missing("issuer")) };
         Ok(Self {
-            certificate_id: fields.required(certificate_id, "certificate_id")?,
-            certificate: fields.required(certificate, "certificate")?,
-            issuer: fields.required(issuer, "issuer")?,
+            certificate_id,
+            certificate,
+            issuer,
             created_at: fields.nilable_time(created_at),
             expires_at: fields.nilable_time(expires_at),
             updated_at: fields.nilable_time(updated_at),

@@ -62,14 +62,13 @@ impl ::serde::Serialize for AuthenticateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("discovery_oauth_token", &self.discovery_oauth_token)?;
-                object.if_set("session_token", &self.session_token)?;
+                object.entry("discovery_oauth_token", &self.discovery_oauth_token);
+                object.if_set("session_token", &self.session_token);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("pkce_code_verifier", &self.pkce_code_verifier)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("pkce_code_verifier", &self.pkce_code_verifier);
             },
         )
     }
@@ -89,26 +88,28 @@ impl crate::codec::Object for AuthenticateRequest {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "discovery_oauth_token" => {
-                    fields.read(&mut discovery_oauth_token, "discovery_oauth_token")?
+                    fields.read(&mut discovery_oauth_token, "discovery_oauth_token")
                 }
-                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_token" => fields.read(&mut session_token, "session_token"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
                 "pkce_code_verifier" => {
-                    fields.read(&mut pkce_code_verifier, "pkce_code_verifier")?
+                    fields.read(&mut pkce_code_verifier, "pkce_code_verifier")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(discovery_oauth_token) = discovery_oauth_token else {
+            return Err(fields.missing("discovery_oauth_token"))
+        };
         Ok(Self {
-            discovery_oauth_token: fields
-                .required(discovery_oauth_token, "discovery_oauth_token")?,
+            discovery_oauth_token,
             session_token: fields.nilable(session_token),
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_jwt: fields.nilable(session_jwt),
@@ -240,52 +241,73 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "email_address" => fields.read(&mut email_address, "email_address"),
                 "discovered_organizations" => {
                     fields
-                        .read(&mut discovered_organizations, "discovered_organizations")?
+                        .read(&mut discovered_organizations, "discovered_organizations")
                 }
-                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
+                "provider_type" => fields.read(&mut provider_type, "provider_type"),
                 "provider_tenant_id" => {
-                    fields.read(&mut provider_tenant_id, "provider_tenant_id")?
+                    fields.read(&mut provider_tenant_id, "provider_tenant_id")
                 }
                 "provider_tenant_ids" => {
-                    fields.read(&mut provider_tenant_ids, "provider_tenant_ids")?
+                    fields.read(&mut provider_tenant_ids, "provider_tenant_ids")
                 }
-                "full_name" => fields.read(&mut full_name, "full_name")?,
+                "full_name" => fields.read(&mut full_name, "full_name"),
                 "intermediate_session_token_expires_at" => {
                     fields
                         .read(
                             &mut intermediate_session_token_expires_at,
                             "intermediate_session_token_expires_at",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(intermediate_session_token) = intermediate_session_token else {
+            return Err(fields.missing("intermediate_session_token"))
+        };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
+        let Some(discovered_organizations) = discovered_organizations else {
+            return Err(fields.missing("discovered_organizations"))
+        };
+        let Some(provider_type) = provider_type else {
+            return Err(fields.missing("provider_type"))
+        };
+        let Some(provider_tenant_id) = provider_tenant_id else {
+            return Err(fields.missing("provider_tenant_id"))
+        };
+        let Some(provider_tenant_ids) = provider_tenant_ids else {
+            return Err(fields.missing("provider_tenant_ids"))
+        };
+        let Some(full_name) = full_name else { return Err(fields.missing("full_name")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            intermediate_session_token: fields
-                .required(intermediate_session_token, "intermediate_session_token")?,
-            email_address: fields.required(email_address, "email_address")?,
-            discovered_organizations: fields
-                .required(discovered_organizations, "discovered_organizations")?,
-            provider_type: fields.required(provider_type, "provider_type")?,
-            provider_tenant_id: fields
-                .required(provider_tenant_id, "provider_tenant_id")?,
-            provider_tenant_ids: fields
-                .required(provider_tenant_ids, "provider_tenant_ids")?,
-            full_name: fields.required(full_name, "full_name")?,
+            status_code,
+            request_id,
+            intermediate_session_token,
+            email_address,
+            discovered_organizations,
+            provider_type,
+            provider_tenant_id,
+            provider_tenant_ids,
+            full_name,
             intermediate_session_token_expires_at: fields
                 .nilable_time(intermediate_session_token_expires_at),
         })
@@ -309,26 +331,24 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
                 object
                     .entry(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.entry("email_address", &self.email_address)?;
-                object
-                    .entry("discovered_organizations", &self.discovered_organizations)?;
-                object.entry("provider_type", &self.provider_type)?;
-                object.entry("provider_tenant_id", &self.provider_tenant_id)?;
-                object.entry("provider_tenant_ids", &self.provider_tenant_ids)?;
-                object.entry("full_name", &self.full_name)?;
+                    );
+                object.entry("email_address", &self.email_address);
+                object.entry("discovered_organizations", &self.discovered_organizations);
+                object.entry("provider_type", &self.provider_type);
+                object.entry("provider_tenant_id", &self.provider_tenant_id);
+                object.entry("provider_tenant_ids", &self.provider_tenant_ids);
+                object.entry("full_name", &self.full_name);
                 object
                     .time_if_set(
                         "intermediate_session_token_expires_at",
                         &self.intermediate_session_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }

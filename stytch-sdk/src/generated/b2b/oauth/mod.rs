@@ -91,21 +91,20 @@ impl ::serde::Serialize for AuthenticateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("oauth_token", &self.oauth_token)?;
-                object.if_set("session_token", &self.session_token)?;
+                object.entry("oauth_token", &self.oauth_token);
+                object.if_set("session_token", &self.session_token);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("pkce_code_verifier", &self.pkce_code_verifier)?;
-                object.if_set("locale", &self.locale)?;
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("pkce_code_verifier", &self.pkce_code_verifier);
+                object.if_set("locale", &self.locale);
                 object
                     .if_set(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    );
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -127,33 +126,36 @@ impl crate::codec::Object for AuthenticateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "oauth_token" => fields.read(&mut oauth_token, "oauth_token")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "oauth_token" => fields.read(&mut oauth_token, "oauth_token"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
                 "pkce_code_verifier" => {
-                    fields.read(&mut pkce_code_verifier, "pkce_code_verifier")?
+                    fields.read(&mut pkce_code_verifier, "pkce_code_verifier")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
+                "locale" => fields.read(&mut locale, "locale"),
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(oauth_token) = oauth_token else {
+            return Err(fields.missing("oauth_token"))
+        };
         Ok(Self {
-            oauth_token: fields.required(oauth_token, "oauth_token")?,
+            oauth_token,
             session_token: fields.nilable(session_token),
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_jwt: fields.nilable(session_jwt),
@@ -351,66 +353,95 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "organization" => fields.read(&mut organization, "organization")?,
-                "reset_sessions" => fields.read(&mut reset_sessions, "reset_sessions")?,
+                "provider_type" => fields.read(&mut provider_type, "provider_type"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "member" => fields.read(&mut member, "member"),
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "organization" => fields.read(&mut organization, "organization"),
+                "reset_sessions" => fields.read(&mut reset_sessions, "reset_sessions"),
                 "member_authenticated" => {
-                    fields.read(&mut member_authenticated, "member_authenticated")?
+                    fields.read(&mut member_authenticated, "member_authenticated")
                 }
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "member_session" => fields.read(&mut member_session, "member_session")?,
-                "provider_values" => {
-                    fields.read(&mut provider_values, "provider_values")?
-                }
-                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                "member_session" => fields.read(&mut member_session, "member_session"),
+                "provider_values" => fields.read(&mut provider_values, "provider_values"),
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required"),
                 "primary_required" => {
-                    fields.read(&mut primary_required, "primary_required")?
+                    fields.read(&mut primary_required, "primary_required")
                 }
-                "member_device" => fields.read(&mut member_device, "member_device")?,
+                "member_device" => fields.read(&mut member_device, "member_device"),
                 "intermediate_session_token_expires_at" => {
                     fields
                         .read(
                             &mut intermediate_session_token_expires_at,
                             "intermediate_session_token_expires_at",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
+        let Some(provider_type) = provider_type else {
+            return Err(fields.missing("provider_type"))
+        };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
+        let Some(reset_sessions) = reset_sessions else {
+            return Err(fields.missing("reset_sessions"))
+        };
+        let Some(member_authenticated) = member_authenticated else {
+            return Err(fields.missing("member_authenticated"))
+        };
+        let Some(intermediate_session_token) = intermediate_session_token else {
+            return Err(fields.missing("intermediate_session_token"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
-            provider_type: fields.required(provider_type, "provider_type")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            member: fields.required(member, "member")?,
-            organization_id: fields.required(organization_id, "organization_id")?,
-            organization: fields.required(organization, "organization")?,
-            reset_sessions: fields.required(reset_sessions, "reset_sessions")?,
-            member_authenticated: fields
-                .required(member_authenticated, "member_authenticated")?,
-            intermediate_session_token: fields
-                .required(intermediate_session_token, "intermediate_session_token")?,
+            status_code,
+            request_id,
+            member_id,
+            provider_subject,
+            provider_type,
+            session_token,
+            session_jwt,
+            member,
+            organization_id,
+            organization,
+            reset_sessions,
+            member_authenticated,
+            intermediate_session_token,
             member_session: fields.nilable(member_session),
             provider_values: fields.nilable(provider_values),
             mfa_required: fields.nilable(mfa_required),
@@ -439,34 +470,33 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.entry("provider_type", &self.provider_type)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("organization", &self.organization)?;
-                object.entry("reset_sessions", &self.reset_sessions)?;
-                object.entry("member_authenticated", &self.member_authenticated)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.entry("provider_type", &self.provider_type);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("member", &self.member);
+                object.entry("organization_id", &self.organization_id);
+                object.entry("organization", &self.organization);
+                object.entry("reset_sessions", &self.reset_sessions);
+                object.entry("member_authenticated", &self.member_authenticated);
                 object
                     .entry(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.if_set("member_session", &self.member_session)?;
-                object.if_set("provider_values", &self.provider_values)?;
-                object.if_set("mfa_required", &self.mfa_required)?;
-                object.if_set("primary_required", &self.primary_required)?;
-                object.if_set("member_device", &self.member_device)?;
+                    );
+                object.if_set("member_session", &self.member_session);
+                object.if_set("provider_values", &self.provider_values);
+                object.if_set("mfa_required", &self.mfa_required);
+                object.if_set("primary_required", &self.primary_required);
+                object.if_set("member_device", &self.member_device);
                 object
                     .time_if_set(
                         "intermediate_session_token_expires_at",
                         &self.intermediate_session_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }

@@ -177,7 +177,7 @@ impl ::serde::Serialize for ConnectedAppsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -190,15 +190,16 @@ impl crate::codec::Object for ConnectedAppsRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
+            organization_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -284,16 +285,25 @@ impl crate::codec::Object for ConnectedAppsResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connected_apps" => fields.read(&mut connected_apps, "connected_apps")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connected_apps" => fields.read(&mut connected_apps, "connected_apps"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(connected_apps) = connected_apps else {
+            return Err(fields.missing("connected_apps"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            connected_apps: fields.required(connected_apps, "connected_apps")?,
+            status_code,
+            request_id,
+            connected_apps,
         })
     }
 }
@@ -315,10 +325,9 @@ impl ::serde::Serialize for ConnectedAppsResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("connected_apps", &self.connected_apps)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("connected_apps", &self.connected_apps);
             },
         )
     }
@@ -417,54 +426,53 @@ impl ::serde::Serialize for CreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_name", &self.organization_name)?;
-                object.if_set("organization_slug", &self.organization_slug)?;
-                object.if_set("organization_logo_url", &self.organization_logo_url)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.entry("organization_name", &self.organization_name);
+                object.if_set("organization_slug", &self.organization_slug);
+                object.if_set("organization_logo_url", &self.organization_logo_url);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
                 object
-                    .if_set("organization_external_id", &self.organization_external_id)?;
-                object.if_set("sso_jit_provisioning", &self.sso_jit_provisioning)?;
-                object.if_set("email_allowed_domains", &self.email_allowed_domains)?;
-                object.if_set("email_jit_provisioning", &self.email_jit_provisioning)?;
-                object.if_set("email_invites", &self.email_invites)?;
-                object.if_set("auth_methods", &self.auth_methods)?;
-                object.if_set("allowed_auth_methods", &self.allowed_auth_methods)?;
-                object.if_set("mfa_policy", &self.mfa_policy)?;
+                    .if_set("organization_external_id", &self.organization_external_id);
+                object.if_set("sso_jit_provisioning", &self.sso_jit_provisioning);
+                object.if_set("email_allowed_domains", &self.email_allowed_domains);
+                object.if_set("email_jit_provisioning", &self.email_jit_provisioning);
+                object.if_set("email_invites", &self.email_invites);
+                object.if_set("auth_methods", &self.auth_methods);
+                object.if_set("allowed_auth_methods", &self.allowed_auth_methods);
+                object.if_set("mfa_policy", &self.mfa_policy);
                 object
                     .if_set(
                         "rbac_email_implicit_role_assignments",
                         &self.rbac_email_implicit_role_assignments,
-                    )?;
-                object.if_set("mfa_methods", &self.mfa_methods)?;
-                object.if_set("allowed_mfa_methods", &self.allowed_mfa_methods)?;
+                    );
+                object.if_set("mfa_methods", &self.mfa_methods);
+                object.if_set("allowed_mfa_methods", &self.allowed_mfa_methods);
                 object
                     .if_set(
                         "oauth_tenant_jit_provisioning",
                         &self.oauth_tenant_jit_provisioning,
-                    )?;
-                object.if_set("allowed_oauth_tenants", &self.allowed_oauth_tenants)?;
-                object.if_set("claimed_email_domains", &self.claimed_email_domains)?;
+                    );
+                object.if_set("allowed_oauth_tenants", &self.allowed_oauth_tenants);
+                object.if_set("claimed_email_domains", &self.claimed_email_domains);
                 object
                     .if_set(
                         "first_party_connected_apps_allowed_type",
                         &self.first_party_connected_apps_allowed_type,
-                    )?;
+                    );
                 object
                     .if_set(
                         "allowed_first_party_connected_apps",
                         &self.allowed_first_party_connected_apps,
-                    )?;
+                    );
                 object
                     .if_set(
                         "third_party_connected_apps_allowed_type",
                         &self.third_party_connected_apps_allowed_type,
-                    )?;
+                    );
                 object
                     .if_set(
                         "allowed_third_party_connected_apps",
                         &self.allowed_third_party_connected_apps,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -500,93 +508,96 @@ impl crate::codec::Object for CreateRequest {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "organization_name" => {
-                    fields.read(&mut organization_name, "organization_name")?
+                    fields.read(&mut organization_name, "organization_name")
                 }
                 "organization_slug" => {
-                    fields.read(&mut organization_slug, "organization_slug")?
+                    fields.read(&mut organization_slug, "organization_slug")
                 }
                 "organization_logo_url" => {
-                    fields.read(&mut organization_logo_url, "organization_logo_url")?
+                    fields.read(&mut organization_logo_url, "organization_logo_url")
                 }
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "organization_external_id" => {
                     fields
-                        .read(&mut organization_external_id, "organization_external_id")?
+                        .read(&mut organization_external_id, "organization_external_id")
                 }
                 "sso_jit_provisioning" => {
-                    fields.read(&mut sso_jit_provisioning, "sso_jit_provisioning")?
+                    fields.read(&mut sso_jit_provisioning, "sso_jit_provisioning")
                 }
                 "email_allowed_domains" => {
-                    fields.read(&mut email_allowed_domains, "email_allowed_domains")?
+                    fields.read(&mut email_allowed_domains, "email_allowed_domains")
                 }
                 "email_jit_provisioning" => {
-                    fields.read(&mut email_jit_provisioning, "email_jit_provisioning")?
+                    fields.read(&mut email_jit_provisioning, "email_jit_provisioning")
                 }
-                "email_invites" => fields.read(&mut email_invites, "email_invites")?,
-                "auth_methods" => fields.read(&mut auth_methods, "auth_methods")?,
+                "email_invites" => fields.read(&mut email_invites, "email_invites"),
+                "auth_methods" => fields.read(&mut auth_methods, "auth_methods"),
                 "allowed_auth_methods" => {
-                    fields.read(&mut allowed_auth_methods, "allowed_auth_methods")?
+                    fields.read(&mut allowed_auth_methods, "allowed_auth_methods")
                 }
-                "mfa_policy" => fields.read(&mut mfa_policy, "mfa_policy")?,
+                "mfa_policy" => fields.read(&mut mfa_policy, "mfa_policy"),
                 "rbac_email_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut rbac_email_implicit_role_assignments,
                             "rbac_email_implicit_role_assignments",
-                        )?
+                        )
                 }
-                "mfa_methods" => fields.read(&mut mfa_methods, "mfa_methods")?,
+                "mfa_methods" => fields.read(&mut mfa_methods, "mfa_methods"),
                 "allowed_mfa_methods" => {
-                    fields.read(&mut allowed_mfa_methods, "allowed_mfa_methods")?
+                    fields.read(&mut allowed_mfa_methods, "allowed_mfa_methods")
                 }
                 "oauth_tenant_jit_provisioning" => {
                     fields
                         .read(
                             &mut oauth_tenant_jit_provisioning,
                             "oauth_tenant_jit_provisioning",
-                        )?
+                        )
                 }
                 "allowed_oauth_tenants" => {
-                    fields.read(&mut allowed_oauth_tenants, "allowed_oauth_tenants")?
+                    fields.read(&mut allowed_oauth_tenants, "allowed_oauth_tenants")
                 }
                 "claimed_email_domains" => {
-                    fields.read(&mut claimed_email_domains, "claimed_email_domains")?
+                    fields.read(&mut claimed_email_domains, "claimed_email_domains")
                 }
                 "first_party_connected_apps_allowed_type" => {
                     fields
                         .read(
                             &mut first_party_connected_apps_allowed_type,
                             "first_party_connected_apps_allowed_type",
-                        )?
+                        )
                 }
                 "allowed_first_party_connected_apps" => {
                     fields
                         .read(
                             &mut allowed_first_party_connected_apps,
                             "allowed_first_party_connected_apps",
-                        )?
+                        )
                 }
                 "third_party_connected_apps_allowed_type" => {
                     fields
                         .read(
                             &mut third_party_connected_apps_allowed_type,
                             "third_party_connected_apps_allowed_type",
-                        )?
+                        )
                 }
                 "allowed_third_party_connected_apps" => {
                     fields
                         .read(
                             &mut allowed_third_party_connected_apps,
                             "allowed_third_party_connected_apps",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_name) = organization_name else {
+            return Err(fields.missing("organization_name"))
+        };
         Ok(Self {
-            organization_name: fields.required(organization_name, "organization_name")?,
+            organization_name,
             organization_slug: fields.nilable(organization_slug),
             organization_logo_url: fields.nilable(organization_logo_url),
             trusted_metadata: fields.nilable(trusted_metadata),
@@ -834,16 +845,25 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            organization,
         })
     }
 }
@@ -865,10 +885,9 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("organization", &self.organization);
             },
         )
     }
@@ -892,7 +911,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -905,15 +924,16 @@ impl crate::codec::Object for DeleteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
+            organization_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -999,18 +1019,25 @@ impl crate::codec::Object for DeleteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            organization_id: fields.required(organization_id, "organization_id")?,
+            status_code,
+            request_id,
+            organization_id,
         })
     }
 }
@@ -1032,10 +1059,9 @@ impl ::serde::Serialize for DeleteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("organization_id", &self.organization_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("organization_id", &self.organization_id);
             },
         )
     }
@@ -1059,7 +1085,7 @@ impl ::serde::Serialize for DeleteExternalIdRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1072,15 +1098,16 @@ impl crate::codec::Object for DeleteExternalIdRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
+            organization_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -1166,16 +1193,25 @@ impl crate::codec::Object for DeleteExternalIdResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            organization,
         })
     }
 }
@@ -1197,10 +1233,9 @@ impl ::serde::Serialize for DeleteExternalIdResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("organization", &self.organization);
             },
         )
     }
@@ -1220,7 +1255,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1232,15 +1267,14 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-        })
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        Ok(Self { organization_id })
     }
 }
 
@@ -1307,16 +1341,25 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            organization,
         })
     }
 }
@@ -1338,10 +1381,9 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("organization", &self.organization);
             },
         )
     }
@@ -1367,7 +1409,7 @@ impl ::serde::Serialize for GetConnectedAppRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1381,19 +1423,23 @@ impl crate::codec::Object for GetConnectedAppRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
                 "connected_app_id" => {
-                    fields.read(&mut connected_app_id, "connected_app_id")?
+                    fields.read(&mut connected_app_id, "connected_app_id")
                 }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connected_app_id) = connected_app_id else {
+            return Err(fields.missing("connected_app_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connected_app_id: fields.required(connected_app_id, "connected_app_id")?,
+            organization_id,
+            connected_app_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -1510,27 +1556,43 @@ impl crate::codec::Object for GetConnectedAppResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
                 "connected_app_id" => {
-                    fields.read(&mut connected_app_id, "connected_app_id")?
+                    fields.read(&mut connected_app_id, "connected_app_id")
                 }
-                "name" => fields.read(&mut name, "name")?,
-                "description" => fields.read(&mut description, "description")?,
-                "client_type" => fields.read(&mut client_type, "client_type")?,
-                "active_members" => fields.read(&mut active_members, "active_members")?,
-                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
-                _ => fields.skip()?,
-            }
+                "name" => fields.read(&mut name, "name"),
+                "description" => fields.read(&mut description, "description"),
+                "client_type" => fields.read(&mut client_type, "client_type"),
+                "active_members" => fields.read(&mut active_members, "active_members"),
+                "logo_url" => fields.read(&mut logo_url, "logo_url"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(connected_app_id) = connected_app_id else {
+            return Err(fields.missing("connected_app_id"))
+        };
+        let Some(name) = name else { return Err(fields.missing("name")) };
+        let Some(description) = description else {
+            return Err(fields.missing("description"))
+        };
+        let Some(client_type) = client_type else {
+            return Err(fields.missing("client_type"))
+        };
+        let Some(active_members) = active_members else {
+            return Err(fields.missing("active_members"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
+            status_code,
             request_id: fields.nilable(request_id),
-            connected_app_id: fields.required(connected_app_id, "connected_app_id")?,
-            name: fields.required(name, "name")?,
-            description: fields.required(description, "description")?,
-            client_type: fields.required(client_type, "client_type")?,
-            active_members: fields.required(active_members, "active_members")?,
+            connected_app_id,
+            name,
+            description,
+            client_type,
+            active_members,
             logo_url: fields.nilable(logo_url),
         })
     }
@@ -1553,15 +1615,14 @@ impl ::serde::Serialize for GetConnectedAppResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.if_set("request_id", &self.request_id)?;
-                object.entry("connected_app_id", &self.connected_app_id)?;
-                object.entry("name", &self.name)?;
-                object.entry("description", &self.description)?;
-                object.entry("client_type", &self.client_type)?;
-                object.entry("active_members", &self.active_members)?;
-                object.if_set("logo_url", &self.logo_url)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.if_set("request_id", &self.request_id);
+                object.entry("connected_app_id", &self.connected_app_id);
+                object.entry("name", &self.name);
+                object.entry("description", &self.description);
+                object.entry("client_type", &self.client_type);
+                object.entry("active_members", &self.active_members);
+                object.if_set("logo_url", &self.logo_url);
             },
         )
     }
@@ -1581,7 +1642,7 @@ impl ::serde::Serialize for MetricsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1593,15 +1654,14 @@ impl crate::codec::Object for MetricsRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-        })
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        Ok(Self { organization_id })
     }
 }
 
@@ -1668,16 +1728,25 @@ impl crate::codec::Object for MetricsResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_count" => fields.read(&mut member_count, "member_count")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_count" => fields.read(&mut member_count, "member_count"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_count) = member_count else {
+            return Err(fields.missing("member_count"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_count: fields.required(member_count, "member_count")?,
+            status_code,
+            request_id,
+            member_count,
         })
     }
 }
@@ -1699,10 +1768,9 @@ impl ::serde::Serialize for MetricsResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_count", &self.member_count)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_count", &self.member_count);
             },
         )
     }
@@ -1731,10 +1799,9 @@ impl ::serde::Serialize for SearchRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("cursor", &self.cursor)?;
-                object.if_set("limit", &self.limit)?;
-                object.if_set("query", &self.query)?;
-                Ok(())
+                object.if_set("cursor", &self.cursor);
+                object.if_set("limit", &self.limit);
+                object.if_set("query", &self.query);
             },
         )
     }
@@ -1750,11 +1817,11 @@ impl crate::codec::Object for SearchRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "cursor" => fields.read(&mut cursor, "cursor")?,
-                "limit" => fields.read(&mut limit, "limit")?,
-                "query" => fields.read(&mut query, "query")?,
-                _ => fields.skip()?,
-            }
+                "cursor" => fields.read(&mut cursor, "cursor"),
+                "limit" => fields.read(&mut limit, "limit"),
+                "query" => fields.read(&mut query, "query"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             cursor: fields.nilable(cursor),
@@ -1874,20 +1941,32 @@ impl crate::codec::Object for SearchResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "organizations" => fields.read(&mut organizations, "organizations")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "organizations" => fields.read(&mut organizations, "organizations"),
                 "results_metadata" => {
-                    fields.read(&mut results_metadata, "results_metadata")?
+                    fields.read(&mut results_metadata, "results_metadata")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(organizations) = organizations else {
+            return Err(fields.missing("organizations"))
+        };
+        let Some(results_metadata) = results_metadata else {
+            return Err(fields.missing("results_metadata"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            organizations: fields.required(organizations, "organizations")?,
-            results_metadata: fields.required(results_metadata, "results_metadata")?,
+            status_code,
+            request_id,
+            organizations,
+            results_metadata,
         })
     }
 }
@@ -1909,11 +1988,10 @@ impl ::serde::Serialize for SearchResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("organizations", &self.organizations)?;
-                object.entry("results_metadata", &self.results_metadata)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("organizations", &self.organizations);
+                object.entry("results_metadata", &self.results_metadata);
             },
         )
     }
@@ -2027,64 +2105,63 @@ impl ::serde::Serialize for UpdateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("organization_name", &self.organization_name)?;
-                object.if_set("organization_slug", &self.organization_slug)?;
-                object.if_set("organization_logo_url", &self.organization_logo_url)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.if_set("organization_name", &self.organization_name);
+                object.if_set("organization_slug", &self.organization_slug);
+                object.if_set("organization_logo_url", &self.organization_logo_url);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
                 object
-                    .if_set("organization_external_id", &self.organization_external_id)?;
+                    .if_set("organization_external_id", &self.organization_external_id);
                 object
                     .if_set(
                         "sso_default_connection_id",
                         &self.sso_default_connection_id,
-                    )?;
-                object.if_set("sso_jit_provisioning", &self.sso_jit_provisioning)?;
+                    );
+                object.if_set("sso_jit_provisioning", &self.sso_jit_provisioning);
                 object
                     .if_set(
                         "sso_jit_provisioning_allowed_connections",
                         &self.sso_jit_provisioning_allowed_connections,
-                    )?;
-                object.if_set("email_allowed_domains", &self.email_allowed_domains)?;
-                object.if_set("email_jit_provisioning", &self.email_jit_provisioning)?;
-                object.if_set("email_invites", &self.email_invites)?;
-                object.if_set("auth_methods", &self.auth_methods)?;
-                object.if_set("allowed_auth_methods", &self.allowed_auth_methods)?;
-                object.if_set("mfa_policy", &self.mfa_policy)?;
+                    );
+                object.if_set("email_allowed_domains", &self.email_allowed_domains);
+                object.if_set("email_jit_provisioning", &self.email_jit_provisioning);
+                object.if_set("email_invites", &self.email_invites);
+                object.if_set("auth_methods", &self.auth_methods);
+                object.if_set("allowed_auth_methods", &self.allowed_auth_methods);
+                object.if_set("mfa_policy", &self.mfa_policy);
                 object
                     .if_set(
                         "rbac_email_implicit_role_assignments",
                         &self.rbac_email_implicit_role_assignments,
-                    )?;
-                object.if_set("mfa_methods", &self.mfa_methods)?;
-                object.if_set("allowed_mfa_methods", &self.allowed_mfa_methods)?;
+                    );
+                object.if_set("mfa_methods", &self.mfa_methods);
+                object.if_set("allowed_mfa_methods", &self.allowed_mfa_methods);
                 object
                     .if_set(
                         "oauth_tenant_jit_provisioning",
                         &self.oauth_tenant_jit_provisioning,
-                    )?;
-                object.if_set("allowed_oauth_tenants", &self.allowed_oauth_tenants)?;
-                object.if_set("claimed_email_domains", &self.claimed_email_domains)?;
+                    );
+                object.if_set("allowed_oauth_tenants", &self.allowed_oauth_tenants);
+                object.if_set("claimed_email_domains", &self.claimed_email_domains);
                 object
                     .if_set(
                         "first_party_connected_apps_allowed_type",
                         &self.first_party_connected_apps_allowed_type,
-                    )?;
+                    );
                 object
                     .if_set(
                         "allowed_first_party_connected_apps",
                         &self.allowed_first_party_connected_apps,
-                    )?;
+                    );
                 object
                     .if_set(
                         "third_party_connected_apps_allowed_type",
                         &self.third_party_connected_apps_allowed_type,
-                    )?;
+                    );
                 object
                     .if_set(
                         "allowed_third_party_connected_apps",
                         &self.allowed_third_party_connected_apps,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -2123,112 +2200,113 @@ impl crate::codec::Object for UpdateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
                 "organization_name" => {
-                    fields.read(&mut organization_name, "organization_name")?
+                    fields.read(&mut organization_name, "organization_name")
                 }
                 "organization_slug" => {
-                    fields.read(&mut organization_slug, "organization_slug")?
+                    fields.read(&mut organization_slug, "organization_slug")
                 }
                 "organization_logo_url" => {
-                    fields.read(&mut organization_logo_url, "organization_logo_url")?
+                    fields.read(&mut organization_logo_url, "organization_logo_url")
                 }
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "organization_external_id" => {
                     fields
-                        .read(&mut organization_external_id, "organization_external_id")?
+                        .read(&mut organization_external_id, "organization_external_id")
                 }
                 "sso_default_connection_id" => {
                     fields
                         .read(
                             &mut sso_default_connection_id,
                             "sso_default_connection_id",
-                        )?
+                        )
                 }
                 "sso_jit_provisioning" => {
-                    fields.read(&mut sso_jit_provisioning, "sso_jit_provisioning")?
+                    fields.read(&mut sso_jit_provisioning, "sso_jit_provisioning")
                 }
                 "sso_jit_provisioning_allowed_connections" => {
                     fields
                         .read(
                             &mut sso_jit_provisioning_allowed_connections,
                             "sso_jit_provisioning_allowed_connections",
-                        )?
+                        )
                 }
                 "email_allowed_domains" => {
-                    fields.read(&mut email_allowed_domains, "email_allowed_domains")?
+                    fields.read(&mut email_allowed_domains, "email_allowed_domains")
                 }
                 "email_jit_provisioning" => {
-                    fields.read(&mut email_jit_provisioning, "email_jit_provisioning")?
+                    fields.read(&mut email_jit_provisioning, "email_jit_provisioning")
                 }
-                "email_invites" => fields.read(&mut email_invites, "email_invites")?,
-                "auth_methods" => fields.read(&mut auth_methods, "auth_methods")?,
+                "email_invites" => fields.read(&mut email_invites, "email_invites"),
+                "auth_methods" => fields.read(&mut auth_methods, "auth_methods"),
                 "allowed_auth_methods" => {
-                    fields.read(&mut allowed_auth_methods, "allowed_auth_methods")?
+                    fields.read(&mut allowed_auth_methods, "allowed_auth_methods")
                 }
-                "mfa_policy" => fields.read(&mut mfa_policy, "mfa_policy")?,
+                "mfa_policy" => fields.read(&mut mfa_policy, "mfa_policy"),
                 "rbac_email_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut rbac_email_implicit_role_assignments,
                             "rbac_email_implicit_role_assignments",
-                        )?
+                        )
                 }
-                "mfa_methods" => fields.read(&mut mfa_methods, "mfa_methods")?,
+                "mfa_methods" => fields.read(&mut mfa_methods, "mfa_methods"),
                 "allowed_mfa_methods" => {
-                    fields.read(&mut allowed_mfa_methods, "allowed_mfa_methods")?
+                    fields.read(&mut allowed_mfa_methods, "allowed_mfa_methods")
                 }
                 "oauth_tenant_jit_provisioning" => {
                     fields
                         .read(
                             &mut oauth_tenant_jit_provisioning,
                             "oauth_tenant_jit_provisioning",
-                        )?
+                        )
                 }
                 "allowed_oauth_tenants" => {
-                    fields.read(&mut allowed_oauth_tenants, "allowed_oauth_tenants")?
+                    fields.read(&mut allowed_oauth_tenants, "allowed_oauth_tenants")
                 }
                 "claimed_email_domains" => {
-                    fields.read(&mut claimed_email_domains, "claimed_email_domains")?
+                    fields.read(&mut claimed_email_domains, "claimed_email_domains")
                 }
                 "first_party_connected_apps_allowed_type" => {
                     fields
                         .read(
                             &mut first_party_connected_apps_allowed_type,
                             "first_party_connected_apps_allowed_type",
-                        )?
+                        )
                 }
                 "allowed_first_party_connected_apps" => {
                     fields
                         .read(
                             &mut allowed_first_party_connected_apps,
                             "allowed_first_party_connected_apps",
-                        )?
+                        )
                 }
                 "third_party_connected_apps_allowed_type" => {
                     fields
                         .read(
                             &mut third_party_connected_apps_allowed_type,
                             "third_party_connected_apps_allowed_type",
-                        )?
+                        )
                 }
                 "allowed_third_party_connected_apps" => {
                     fields
                         .read(
                             &mut allowed_third_party_connected_apps,
                             "allowed_third_party_connected_apps",
-                        )?
+                        )
                 }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
+            organization_id,
             organization_name: fields.nilable(organization_name),
             organization_slug: fields.nilable(organization_slug),
             organization_logo_url: fields.nilable(organization_logo_url),
@@ -2528,16 +2606,25 @@ impl crate::codec::Object for UpdateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            organization,
         })
     }
 }
@@ -2559,10 +2646,9 @@ impl ::serde::Serialize for UpdateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("organization", &self.organization);
             },
         )
     }

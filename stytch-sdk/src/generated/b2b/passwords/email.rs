@@ -84,10 +84,9 @@ impl ::serde::Serialize for RequireResetRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_address", &self.email_address)?;
-                object.if_set("organization_id", &self.organization_id)?;
-                object.if_set("member_id", &self.member_id)?;
-                Ok(())
+                object.entry("email_address", &self.email_address);
+                object.if_set("organization_id", &self.organization_id);
+                object.if_set("member_id", &self.member_id);
             },
         )
     }
@@ -104,17 +103,18 @@ impl crate::codec::Object for RequireResetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email_address" => fields.read(&mut email_address, "email_address")?,
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "email_address" => fields.read(&mut email_address, "email_address"),
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
         Ok(Self {
-            email_address: fields.required(email_address, "email_address")?,
+            email_address,
             organization_id: fields.nilable(organization_id),
             member_id: fields.nilable(member_id),
             authorization: fields.nilable(authorization),
@@ -217,17 +217,23 @@ impl crate::codec::Object for RequireResetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             member_id: fields.nilable(member_id),
             member: fields.nilable(member),
             organization: fields.nilable(organization),
@@ -252,12 +258,11 @@ impl ::serde::Serialize for RequireResetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("member_id", &self.member_id)?;
-                object.if_set("member", &self.member)?;
-                object.if_set("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("member_id", &self.member_id);
+                object.if_set("member", &self.member);
+                object.if_set("organization", &self.organization);
             },
         )
     }
@@ -313,22 +318,21 @@ impl ::serde::Serialize for ResetRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("password_reset_token", &self.password_reset_token)?;
-                object.entry("password", &self.password)?;
-                object.if_set("session_token", &self.session_token)?;
+                object.entry("password_reset_token", &self.password_reset_token);
+                object.entry("password", &self.password);
+                object.if_set("session_token", &self.session_token);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("code_verifier", &self.code_verifier)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("locale", &self.locale)?;
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("code_verifier", &self.code_verifier);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("locale", &self.locale);
                 object
                     .if_set(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    );
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -352,35 +356,38 @@ impl crate::codec::Object for ResetRequest {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "password_reset_token" => {
-                    fields.read(&mut password_reset_token, "password_reset_token")?
+                    fields.read(&mut password_reset_token, "password_reset_token")
                 }
-                "password" => fields.read(&mut password, "password")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "password" => fields.read(&mut password, "password"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "code_verifier" => fields.read(&mut code_verifier, "code_verifier")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "code_verifier" => fields.read(&mut code_verifier, "code_verifier"),
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
+                "locale" => fields.read(&mut locale, "locale"),
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(password_reset_token) = password_reset_token else {
+            return Err(fields.missing("password_reset_token"))
+        };
+        let Some(password) = password else { return Err(fields.missing("password")) };
         Ok(Self {
-            password_reset_token: fields
-                .required(password_reset_token, "password_reset_token")?,
-            password: fields.required(password, "password")?,
+            password_reset_token,
+            password,
             session_token: fields.nilable(session_token),
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_jwt: fields.nilable(session_jwt),
@@ -571,59 +578,82 @@ impl crate::codec::Object for ResetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member_email_id" => {
-                    fields.read(&mut member_email_id, "member_email_id")?
-                }
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member" => fields.read(&mut member, "member")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "organization" => fields.read(&mut organization, "organization")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member_email_id" => fields.read(&mut member_email_id, "member_email_id"),
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member" => fields.read(&mut member, "member"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "organization" => fields.read(&mut organization, "organization"),
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
                 "member_authenticated" => {
-                    fields.read(&mut member_authenticated, "member_authenticated")?
+                    fields.read(&mut member_authenticated, "member_authenticated")
                 }
-                "member_session" => fields.read(&mut member_session, "member_session")?,
-                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                "member_session" => fields.read(&mut member_session, "member_session"),
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required"),
                 "primary_required" => {
-                    fields.read(&mut primary_required, "primary_required")?
+                    fields.read(&mut primary_required, "primary_required")
                 }
-                "member_device" => fields.read(&mut member_device, "member_device")?,
+                "member_device" => fields.read(&mut member_device, "member_device"),
                 "intermediate_session_token_expires_at" => {
                     fields
                         .read(
                             &mut intermediate_session_token_expires_at,
                             "intermediate_session_token_expires_at",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member_email_id) = member_email_id else {
+            return Err(fields.missing("member_email_id"))
+        };
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
+        let Some(intermediate_session_token) = intermediate_session_token else {
+            return Err(fields.missing("intermediate_session_token"))
+        };
+        let Some(member_authenticated) = member_authenticated else {
+            return Err(fields.missing("member_authenticated"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member_email_id: fields.required(member_email_id, "member_email_id")?,
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member: fields.required(member, "member")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            organization: fields.required(organization, "organization")?,
-            intermediate_session_token: fields
-                .required(intermediate_session_token, "intermediate_session_token")?,
-            member_authenticated: fields
-                .required(member_authenticated, "member_authenticated")?,
+            status_code,
+            request_id,
+            member_id,
+            member_email_id,
+            organization_id,
+            member,
+            session_token,
+            session_jwt,
+            organization,
+            intermediate_session_token,
+            member_authenticated,
             member_session: fields.nilable(member_session),
             mfa_required: fields.nilable(mfa_required),
             primary_required: fields.nilable(primary_required),
@@ -651,31 +681,30 @@ impl ::serde::Serialize for ResetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member_email_id", &self.member_email_id)?;
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("organization", &self.organization)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member_email_id", &self.member_email_id);
+                object.entry("organization_id", &self.organization_id);
+                object.entry("member", &self.member);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("organization", &self.organization);
                 object
                     .entry(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.entry("member_authenticated", &self.member_authenticated)?;
-                object.if_set("member_session", &self.member_session)?;
-                object.if_set("mfa_required", &self.mfa_required)?;
-                object.if_set("primary_required", &self.primary_required)?;
-                object.if_set("member_device", &self.member_device)?;
+                    );
+                object.entry("member_authenticated", &self.member_authenticated);
+                object.if_set("member_session", &self.member_session);
+                object.if_set("mfa_required", &self.mfa_required);
+                object.if_set("primary_required", &self.primary_required);
+                object.if_set("member_device", &self.member_device);
                 object
                     .time_if_set(
                         "intermediate_session_token_expires_at",
                         &self.intermediate_session_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -723,29 +752,28 @@ impl ::serde::Serialize for ResetStartRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("email_address", &self.email_address)?;
+                object.entry("organization_id", &self.organization_id);
+                object.entry("email_address", &self.email_address);
                 object
                     .if_set(
                         "reset_password_redirect_url",
                         &self.reset_password_redirect_url,
-                    )?;
+                    );
                 object
                     .if_set(
                         "reset_password_expiration_minutes",
                         &self.reset_password_expiration_minutes,
-                    )?;
-                object.if_set("code_challenge", &self.code_challenge)?;
-                object.if_set("login_redirect_url", &self.login_redirect_url)?;
-                object.if_set("locale", &self.locale)?;
+                    );
+                object.if_set("code_challenge", &self.code_challenge);
+                object.if_set("login_redirect_url", &self.login_redirect_url);
+                object.if_set("locale", &self.locale);
                 object
                     .if_set(
                         "reset_password_template_id",
                         &self.reset_password_template_id,
-                    )?;
+                    );
                 object
-                    .if_set("verify_email_template_id", &self.verify_email_template_id)?;
-                Ok(())
+                    .if_set("verify_email_template_id", &self.verify_email_template_id);
             },
         )
     }
@@ -767,46 +795,50 @@ impl crate::codec::Object for ResetStartRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
                 "reset_password_redirect_url" => {
                     fields
                         .read(
                             &mut reset_password_redirect_url,
                             "reset_password_redirect_url",
-                        )?
+                        )
                 }
                 "reset_password_expiration_minutes" => {
                     fields
                         .read(
                             &mut reset_password_expiration_minutes,
                             "reset_password_expiration_minutes",
-                        )?
+                        )
                 }
-                "code_challenge" => fields.read(&mut code_challenge, "code_challenge")?,
+                "code_challenge" => fields.read(&mut code_challenge, "code_challenge"),
                 "login_redirect_url" => {
-                    fields.read(&mut login_redirect_url, "login_redirect_url")?
+                    fields.read(&mut login_redirect_url, "login_redirect_url")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
+                "locale" => fields.read(&mut locale, "locale"),
                 "reset_password_template_id" => {
                     fields
                         .read(
                             &mut reset_password_template_id,
                             "reset_password_template_id",
-                        )?
+                        )
                 }
                 "verify_email_template_id" => {
                     fields
-                        .read(&mut verify_email_template_id, "verify_email_template_id")?
+                        .read(&mut verify_email_template_id, "verify_email_template_id")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            email_address: fields.required(email_address, "email_address")?,
+            organization_id,
+            email_address,
             reset_password_redirect_url: fields.nilable(reset_password_redirect_url),
             reset_password_expiration_minutes: fields
                 .nilable(reset_password_expiration_minutes),
@@ -950,22 +982,31 @@ impl crate::codec::Object for ResetStartResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member_email_id" => {
-                    fields.read(&mut member_email_id, "member_email_id")?
-                }
-                "member" => fields.read(&mut member, "member")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member_email_id" => fields.read(&mut member_email_id, "member_email_id"),
+                "member" => fields.read(&mut member, "member"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member_email_id) = member_email_id else {
+            return Err(fields.missing("member_email_id"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member_email_id: fields.required(member_email_id, "member_email_id")?,
-            member: fields.required(member, "member")?,
+            status_code,
+            request_id,
+            member_id,
+            member_email_id,
+            member,
         })
     }
 }
@@ -987,12 +1028,11 @@ impl ::serde::Serialize for ResetStartResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member_email_id", &self.member_email_id)?;
-                object.entry("member", &self.member)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member_email_id", &self.member_email_id);
+                object.entry("member", &self.member);
             },
         )
     }

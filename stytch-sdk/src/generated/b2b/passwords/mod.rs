@@ -149,22 +149,21 @@ impl ::serde::Serialize for AuthenticateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("email_address", &self.email_address)?;
-                object.entry("password", &self.password)?;
-                object.if_set("session_token", &self.session_token)?;
+                object.entry("organization_id", &self.organization_id);
+                object.entry("email_address", &self.email_address);
+                object.entry("password", &self.password);
+                object.if_set("session_token", &self.session_token);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("locale", &self.locale)?;
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("locale", &self.locale);
                 object
                     .if_set(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    );
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -187,36 +186,41 @@ impl crate::codec::Object for AuthenticateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "email_address" => fields.read(&mut email_address, "email_address")?,
-                "password" => fields.read(&mut password, "password")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
+                "password" => fields.read(&mut password, "password"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
+                "locale" => fields.read(&mut locale, "locale"),
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
+        let Some(password) = password else { return Err(fields.missing("password")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            email_address: fields.required(email_address, "email_address")?,
-            password: fields.required(password, "password")?,
+            organization_id,
+            email_address,
+            password,
             session_token: fields.nilable(session_token),
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_jwt: fields.nilable(session_jwt),
@@ -398,55 +402,77 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member" => fields.read(&mut member, "member")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "organization" => fields.read(&mut organization, "organization")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member" => fields.read(&mut member, "member"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "organization" => fields.read(&mut organization, "organization"),
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
                 "member_authenticated" => {
-                    fields.read(&mut member_authenticated, "member_authenticated")?
+                    fields.read(&mut member_authenticated, "member_authenticated")
                 }
-                "member_session" => fields.read(&mut member_session, "member_session")?,
-                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                "member_session" => fields.read(&mut member_session, "member_session"),
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required"),
                 "primary_required" => {
-                    fields.read(&mut primary_required, "primary_required")?
+                    fields.read(&mut primary_required, "primary_required")
                 }
-                "member_device" => fields.read(&mut member_device, "member_device")?,
+                "member_device" => fields.read(&mut member_device, "member_device"),
                 "intermediate_session_token_expires_at" => {
                     fields
                         .read(
                             &mut intermediate_session_token_expires_at,
                             "intermediate_session_token_expires_at",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
+        let Some(intermediate_session_token) = intermediate_session_token else {
+            return Err(fields.missing("intermediate_session_token"))
+        };
+        let Some(member_authenticated) = member_authenticated else {
+            return Err(fields.missing("member_authenticated"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member: fields.required(member, "member")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            organization: fields.required(organization, "organization")?,
-            intermediate_session_token: fields
-                .required(intermediate_session_token, "intermediate_session_token")?,
-            member_authenticated: fields
-                .required(member_authenticated, "member_authenticated")?,
+            status_code,
+            request_id,
+            member_id,
+            organization_id,
+            member,
+            session_token,
+            session_jwt,
+            organization,
+            intermediate_session_token,
+            member_authenticated,
             member_session: fields.nilable(member_session),
             mfa_required: fields.nilable(mfa_required),
             primary_required: fields.nilable(primary_required),
@@ -474,30 +500,29 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("organization", &self.organization)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("organization_id", &self.organization_id);
+                object.entry("member", &self.member);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("organization", &self.organization);
                 object
                     .entry(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.entry("member_authenticated", &self.member_authenticated)?;
-                object.if_set("member_session", &self.member_session)?;
-                object.if_set("mfa_required", &self.mfa_required)?;
-                object.if_set("primary_required", &self.primary_required)?;
-                object.if_set("member_device", &self.member_device)?;
+                    );
+                object.entry("member_authenticated", &self.member_authenticated);
+                object.if_set("member_session", &self.member_session);
+                object.if_set("mfa_required", &self.mfa_required);
+                object.if_set("primary_required", &self.primary_required);
+                object.if_set("member_device", &self.member_device);
                 object
                     .time_if_set(
                         "intermediate_session_token_expires_at",
                         &self.intermediate_session_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -566,33 +591,32 @@ impl ::serde::Serialize for MigrateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_address", &self.email_address)?;
-                object.entry("hash", &self.hash)?;
-                object.entry("hash_type", &self.hash_type)?;
-                object.entry("organization_id", &self.organization_id)?;
-                object.if_set("md_5_config", &self.md_5_config)?;
-                object.if_set("argon_2_config", &self.argon_2_config)?;
-                object.if_set("sha_1_config", &self.sha_1_config)?;
-                object.if_set("sha_512_config", &self.sha_512_config)?;
-                object.if_set("scrypt_config", &self.scrypt_config)?;
-                object.if_set("pbkdf_2_config", &self.pbkdf_2_config)?;
-                object.if_set("name", &self.name)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
-                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
-                object.if_set("roles", &self.roles)?;
+                object.entry("email_address", &self.email_address);
+                object.entry("hash", &self.hash);
+                object.entry("hash_type", &self.hash_type);
+                object.entry("organization_id", &self.organization_id);
+                object.if_set("md_5_config", &self.md_5_config);
+                object.if_set("argon_2_config", &self.argon_2_config);
+                object.if_set("sha_1_config", &self.sha_1_config);
+                object.if_set("sha_512_config", &self.sha_512_config);
+                object.if_set("scrypt_config", &self.scrypt_config);
+                object.if_set("pbkdf_2_config", &self.pbkdf_2_config);
+                object.if_set("name", &self.name);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
+                object.if_set("untrusted_metadata", &self.untrusted_metadata);
+                object.if_set("roles", &self.roles);
                 object
                     .if_set(
                         "preserve_existing_sessions",
                         &self.preserve_existing_sessions,
-                    )?;
-                object.if_set("mfa_phone_number", &self.mfa_phone_number)?;
+                    );
+                object.if_set("mfa_phone_number", &self.mfa_phone_number);
                 object
                     .if_set(
                         "set_phone_number_verified",
                         &self.set_phone_number_verified,
-                    )?;
-                object.if_set("external_id", &self.external_id)?;
-                Ok(())
+                    );
+                object.if_set("external_id", &self.external_id);
             },
         )
     }
@@ -623,52 +647,58 @@ impl crate::codec::Object for MigrateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email_address" => fields.read(&mut email_address, "email_address")?,
-                "hash" => fields.read(&mut hash, "hash")?,
-                "hash_type" => fields.read(&mut hash_type, "hash_type")?,
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "md_5_config" => fields.read(&mut md_5_config, "md_5_config")?,
-                "argon_2_config" => fields.read(&mut argon_2_config, "argon_2_config")?,
-                "sha_1_config" => fields.read(&mut sha_1_config, "sha_1_config")?,
-                "sha_512_config" => fields.read(&mut sha_512_config, "sha_512_config")?,
-                "scrypt_config" => fields.read(&mut scrypt_config, "scrypt_config")?,
-                "pbkdf_2_config" => fields.read(&mut pbkdf_2_config, "pbkdf_2_config")?,
-                "name" => fields.read(&mut name, "name")?,
+                "email_address" => fields.read(&mut email_address, "email_address"),
+                "hash" => fields.read(&mut hash, "hash"),
+                "hash_type" => fields.read(&mut hash_type, "hash_type"),
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "md_5_config" => fields.read(&mut md_5_config, "md_5_config"),
+                "argon_2_config" => fields.read(&mut argon_2_config, "argon_2_config"),
+                "sha_1_config" => fields.read(&mut sha_1_config, "sha_1_config"),
+                "sha_512_config" => fields.read(&mut sha_512_config, "sha_512_config"),
+                "scrypt_config" => fields.read(&mut scrypt_config, "scrypt_config"),
+                "pbkdf_2_config" => fields.read(&mut pbkdf_2_config, "pbkdf_2_config"),
+                "name" => fields.read(&mut name, "name"),
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "untrusted_metadata" => {
-                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")
                 }
-                "roles" => fields.read(&mut roles, "roles")?,
+                "roles" => fields.read(&mut roles, "roles"),
                 "preserve_existing_sessions" => {
                     fields
                         .read(
                             &mut preserve_existing_sessions,
                             "preserve_existing_sessions",
-                        )?
+                        )
                 }
                 "mfa_phone_number" => {
-                    fields.read(&mut mfa_phone_number, "mfa_phone_number")?
+                    fields.read(&mut mfa_phone_number, "mfa_phone_number")
                 }
                 "set_phone_number_verified" => {
                     fields
                         .read(
                             &mut set_phone_number_verified,
                             "set_phone_number_verified",
-                        )?
+                        )
                 }
-                "external_id" => fields.read(&mut external_id, "external_id")?,
-                _ => fields.skip()?,
-            }
+                "external_id" => fields.read(&mut external_id, "external_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
+        let Some(hash) = hash else { return Err(fields.missing("hash")) };
+        let Some(hash_type) = hash_type else { return Err(fields.missing("hash_type")) };
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
         Ok(Self {
-            email_address: fields.required(email_address, "email_address")?,
-            hash: fields.required(hash, "hash")?,
-            hash_type: fields.required(hash_type, "hash_type")?,
-            organization_id: fields.required(organization_id, "organization_id")?,
+            email_address,
+            hash,
+            hash_type,
+            organization_id,
             md_5_config: fields.nilable(md_5_config),
             argon_2_config: fields.nilable(argon_2_config),
             sha_1_config: fields.nilable(sha_1_config),
@@ -878,22 +908,36 @@ impl crate::codec::Object for MigrateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member_created" => fields.read(&mut member_created, "member_created")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member_created" => fields.read(&mut member_created, "member_created"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member_created) = member_created else {
+            return Err(fields.missing("member_created"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member_created: fields.required(member_created, "member_created")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            member_created,
+            member,
+            organization,
         })
     }
 }
@@ -915,13 +959,12 @@ impl ::serde::Serialize for MigrateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member_created", &self.member_created)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member_created", &self.member_created);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
             },
         )
     }
@@ -945,9 +988,8 @@ impl ::serde::Serialize for StrengthCheckRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("password", &self.password)?;
-                object.if_set("email_address", &self.email_address)?;
-                Ok(())
+                object.entry("password", &self.password);
+                object.if_set("email_address", &self.email_address);
             },
         )
     }
@@ -962,13 +1004,14 @@ impl crate::codec::Object for StrengthCheckRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "password" => fields.read(&mut password, "password")?,
-                "email_address" => fields.read(&mut email_address, "email_address")?,
-                _ => fields.skip()?,
-            }
+                "password" => fields.read(&mut password, "password"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(password) = password else { return Err(fields.missing("password")) };
         Ok(Self {
-            password: fields.required(password, "password")?,
+            password,
             email_address: fields.nilable(email_address),
         })
     }
@@ -1059,39 +1102,53 @@ impl crate::codec::Object for StrengthCheckResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "valid_password" => fields.read(&mut valid_password, "valid_password")?,
-                "score" => fields.read(&mut score, "score")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "valid_password" => fields.read(&mut valid_password, "valid_password"),
+                "score" => fields.read(&mut score, "score"),
                 "breached_password" => {
-                    fields.read(&mut breached_password, "breached_password")?
+                    fields.read(&mut breached_password, "breached_password")
                 }
-                "strength_policy" => {
-                    fields.read(&mut strength_policy, "strength_policy")?
-                }
+                "strength_policy" => fields.read(&mut strength_policy, "strength_policy"),
                 "breach_detection_on_create" => {
                     fields
                         .read(
                             &mut breach_detection_on_create,
                             "breach_detection_on_create",
-                        )?
+                        )
                 }
-                "luds_feedback" => fields.read(&mut luds_feedback, "luds_feedback")?,
-                "zxcvbn_feedback" => {
-                    fields.read(&mut zxcvbn_feedback, "zxcvbn_feedback")?
-                }
-                _ => fields.skip()?,
-            }
+                "luds_feedback" => fields.read(&mut luds_feedback, "luds_feedback"),
+                "zxcvbn_feedback" => fields.read(&mut zxcvbn_feedback, "zxcvbn_feedback"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(valid_password) = valid_password else {
+            return Err(fields.missing("valid_password"))
+        };
+        let Some(score) = score else { return Err(fields.missing("score")) };
+        let Some(breached_password) = breached_password else {
+            return Err(fields.missing("breached_password"))
+        };
+        let Some(strength_policy) = strength_policy else {
+            return Err(fields.missing("strength_policy"))
+        };
+        let Some(breach_detection_on_create) = breach_detection_on_create else {
+            return Err(fields.missing("breach_detection_on_create"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            valid_password: fields.required(valid_password, "valid_password")?,
-            score: fields.required(score, "score")?,
-            breached_password: fields.required(breached_password, "breached_password")?,
-            strength_policy: fields.required(strength_policy, "strength_policy")?,
-            breach_detection_on_create: fields
-                .required(breach_detection_on_create, "breach_detection_on_create")?,
+            status_code,
+            request_id,
+            valid_password,
+            score,
+            breached_password,
+            strength_policy,
+            breach_detection_on_create,
             luds_feedback: fields.nilable(luds_feedback),
             zxcvbn_feedback: fields.nilable(zxcvbn_feedback),
         })
@@ -1115,20 +1172,19 @@ impl ::serde::Serialize for StrengthCheckResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("valid_password", &self.valid_password)?;
-                object.entry("score", &self.score)?;
-                object.entry("breached_password", &self.breached_password)?;
-                object.entry("strength_policy", &self.strength_policy)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("valid_password", &self.valid_password);
+                object.entry("score", &self.score);
+                object.entry("breached_password", &self.breached_password);
+                object.entry("strength_policy", &self.strength_policy);
                 object
                     .entry(
                         "breach_detection_on_create",
                         &self.breach_detection_on_create,
-                    )?;
-                object.if_set("luds_feedback", &self.luds_feedback)?;
-                object.if_set("zxcvbn_feedback", &self.zxcvbn_feedback)?;
-                Ok(())
+                    );
+                object.if_set("luds_feedback", &self.luds_feedback);
+                object.if_set("zxcvbn_feedback", &self.zxcvbn_feedback);
             },
         )
     }

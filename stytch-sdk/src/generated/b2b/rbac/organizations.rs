@@ -53,7 +53,7 @@ impl ::serde::Serialize for GetOrgPolicyRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -65,15 +65,14 @@ impl crate::codec::Object for GetOrgPolicyRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-        })
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        Ok(Self { organization_id })
     }
 }
 
@@ -140,16 +139,25 @@ impl crate::codec::Object for GetOrgPolicyResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "org_policy" => fields.read(&mut org_policy, "org_policy")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "org_policy" => fields.read(&mut org_policy, "org_policy"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(org_policy) = org_policy else {
+            return Err(fields.missing("org_policy"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            org_policy: fields.required(org_policy, "org_policy")?,
+            status_code,
+            request_id,
+            org_policy,
         })
     }
 }
@@ -171,10 +179,9 @@ impl ::serde::Serialize for GetOrgPolicyResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("org_policy", &self.org_policy)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("org_policy", &self.org_policy);
             },
         )
     }
@@ -199,8 +206,7 @@ impl ::serde::Serialize for SetOrgPolicyRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("org_policy", &self.org_policy)?;
-                Ok(())
+                object.entry("org_policy", &self.org_policy);
             },
         )
     }
@@ -215,16 +221,20 @@ impl crate::codec::Object for SetOrgPolicyRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "org_policy" => fields.read(&mut org_policy, "org_policy")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "org_policy" => fields.read(&mut org_policy, "org_policy"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(org_policy) = org_policy else {
+            return Err(fields.missing("org_policy"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            org_policy: fields.required(org_policy, "org_policy")?,
+            organization_id,
+            org_policy,
         })
     }
 }
@@ -296,16 +306,25 @@ impl crate::codec::Object for SetOrgPolicyResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "org_policy" => fields.read(&mut org_policy, "org_policy")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "org_policy" => fields.read(&mut org_policy, "org_policy"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(org_policy) = org_policy else {
+            return Err(fields.missing("org_policy"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            org_policy: fields.required(org_policy, "org_policy")?,
+            status_code,
+            request_id,
+            org_policy,
         })
     }
 }
@@ -327,10 +346,9 @@ impl ::serde::Serialize for SetOrgPolicyResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("org_policy", &self.org_policy)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("org_policy", &self.org_policy);
             },
         )
     }

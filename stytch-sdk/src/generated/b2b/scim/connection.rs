@@ -170,9 +170,8 @@ impl ::serde::Serialize for CreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("display_name", &self.display_name)?;
-                object.if_set("identity_provider", &self.identity_provider)?;
-                Ok(())
+                object.if_set("display_name", &self.display_name);
+                object.if_set("identity_provider", &self.identity_provider);
             },
         )
     }
@@ -189,19 +188,20 @@ impl crate::codec::Object for CreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "display_name" => fields.read(&mut display_name, "display_name"),
                 "identity_provider" => {
-                    fields.read(&mut identity_provider, "identity_provider")?
+                    fields.read(&mut identity_provider, "identity_provider")
                 }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
+            organization_id,
             display_name: fields.nilable(display_name),
             identity_provider: fields.nilable(identity_provider),
             authorization: fields.nilable(authorization),
@@ -306,15 +306,21 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connection" => fields.read(&mut connection, "connection")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connection" => fields.read(&mut connection, "connection"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             connection: fields.nilable(connection),
         })
     }
@@ -337,10 +343,9 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("connection", &self.connection)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("connection", &self.connection);
             },
         )
     }
@@ -366,7 +371,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -380,17 +385,21 @@ impl crate::codec::Object for DeleteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
+            organization_id,
+            connection_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -485,16 +494,25 @@ impl crate::codec::Object for DeleteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
+            status_code,
+            request_id,
+            connection_id,
         })
     }
 }
@@ -516,10 +534,9 @@ impl ::serde::Serialize for DeleteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("connection_id", &self.connection_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("connection_id", &self.connection_id);
             },
         )
     }
@@ -543,7 +560,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -556,15 +573,16 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
+            organization_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -650,15 +668,21 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connection" => fields.read(&mut connection, "connection")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connection" => fields.read(&mut connection, "connection"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             connection: fields.nilable(connection),
         })
     }
@@ -681,10 +705,9 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("connection", &self.connection)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("connection", &self.connection);
             },
         )
     }
@@ -720,9 +743,8 @@ impl ::serde::Serialize for GetGroupsRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("cursor", &self.cursor)?;
-                object.if_set("limit", &self.limit)?;
-                Ok(())
+                object.if_set("cursor", &self.cursor);
+                object.if_set("limit", &self.limit);
             },
         )
     }
@@ -740,19 +762,23 @@ impl crate::codec::Object for GetGroupsRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "cursor" => fields.read(&mut cursor, "cursor")?,
-                "limit" => fields.read(&mut limit, "limit")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "cursor" => fields.read(&mut cursor, "cursor"),
+                "limit" => fields.read(&mut limit, "limit"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
+            organization_id,
+            connection_id,
             cursor: fields.nilable(cursor),
             limit: fields.nilable(limit),
             authorization: fields.nilable(authorization),
@@ -891,17 +917,23 @@ impl crate::codec::Object for GetGroupsResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "scim_groups" => fields.read(&mut scim_groups, "scim_groups")?,
-                "next_cursor" => fields.read(&mut next_cursor, "next_cursor")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "scim_groups" => fields.read(&mut scim_groups, "scim_groups"),
+                "next_cursor" => fields.read(&mut next_cursor, "next_cursor"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(scim_groups) = scim_groups else {
+            return Err(fields.missing("scim_groups"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
+            status_code,
             request_id: fields.nilable(request_id),
-            scim_groups: fields.required(scim_groups, "scim_groups")?,
+            scim_groups,
             next_cursor: fields.nilable(next_cursor),
         })
     }
@@ -924,11 +956,10 @@ impl ::serde::Serialize for GetGroupsResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.if_set("request_id", &self.request_id)?;
-                object.entry("scim_groups", &self.scim_groups)?;
-                object.if_set("next_cursor", &self.next_cursor)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.if_set("request_id", &self.request_id);
+                object.entry("scim_groups", &self.scim_groups);
+                object.if_set("next_cursor", &self.next_cursor);
             },
         )
     }
@@ -954,7 +985,7 @@ impl ::serde::Serialize for RotateCancelRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -968,17 +999,21 @@ impl crate::codec::Object for RotateCancelRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
+            organization_id,
+            connection_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -1077,15 +1112,21 @@ impl crate::codec::Object for RotateCancelResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connection" => fields.read(&mut connection, "connection")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connection" => fields.read(&mut connection, "connection"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             connection: fields.nilable(connection),
         })
     }
@@ -1108,10 +1149,9 @@ impl ::serde::Serialize for RotateCancelResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("connection", &self.connection)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("connection", &self.connection);
             },
         )
     }
@@ -1137,7 +1177,7 @@ impl ::serde::Serialize for RotateCompleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1151,17 +1191,21 @@ impl crate::codec::Object for RotateCompleteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
+            organization_id,
+            connection_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -1260,15 +1304,21 @@ impl crate::codec::Object for RotateCompleteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connection" => fields.read(&mut connection, "connection")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connection" => fields.read(&mut connection, "connection"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             connection: fields.nilable(connection),
         })
     }
@@ -1291,10 +1341,9 @@ impl ::serde::Serialize for RotateCompleteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("connection", &self.connection)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("connection", &self.connection);
             },
         )
     }
@@ -1320,7 +1369,7 @@ impl ::serde::Serialize for RotateStartRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1334,17 +1383,21 @@ impl crate::codec::Object for RotateStartRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
+            organization_id,
+            connection_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -1443,15 +1496,21 @@ impl crate::codec::Object for RotateStartResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connection" => fields.read(&mut connection, "connection")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connection" => fields.read(&mut connection, "connection"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             connection: fields.nilable(connection),
         })
     }
@@ -1474,10 +1533,9 @@ impl ::serde::Serialize for RotateStartResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("connection", &self.connection)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("connection", &self.connection);
             },
         )
     }
@@ -1520,14 +1578,13 @@ impl ::serde::Serialize for UpdateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("display_name", &self.display_name)?;
-                object.if_set("identity_provider", &self.identity_provider)?;
+                object.if_set("display_name", &self.display_name);
+                object.if_set("identity_provider", &self.identity_provider);
                 object
                     .if_set(
                         "scim_group_implicit_role_assignments",
                         &self.scim_group_implicit_role_assignments,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -1546,28 +1603,32 @@ impl crate::codec::Object for UpdateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "display_name" => fields.read(&mut display_name, "display_name"),
                 "identity_provider" => {
-                    fields.read(&mut identity_provider, "identity_provider")?
+                    fields.read(&mut identity_provider, "identity_provider")
                 }
                 "scim_group_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut scim_group_implicit_role_assignments,
                             "scim_group_implicit_role_assignments",
-                        )?
+                        )
                 }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
+            organization_id,
+            connection_id,
             display_name: fields.nilable(display_name),
             identity_provider: fields.nilable(identity_provider),
             scim_group_implicit_role_assignments: fields
@@ -1694,15 +1755,21 @@ impl crate::codec::Object for UpdateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connection" => fields.read(&mut connection, "connection")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connection" => fields.read(&mut connection, "connection"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             connection: fields.nilable(connection),
         })
     }
@@ -1725,10 +1792,9 @@ impl ::serde::Serialize for UpdateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("connection", &self.connection)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("connection", &self.connection);
             },
         )
     }

@@ -78,21 +78,19 @@ impl ::serde::Serialize for CreateConnectionRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object
-                    .entry("external_organization_id", &self.external_organization_id)?;
-                object.entry("external_connection_id", &self.external_connection_id)?;
-                object.if_set("display_name", &self.display_name)?;
+                object.entry("external_organization_id", &self.external_organization_id);
+                object.entry("external_connection_id", &self.external_connection_id);
+                object.if_set("display_name", &self.display_name);
                 object
                     .if_set(
                         "connection_implicit_role_assignments",
                         &self.connection_implicit_role_assignments,
-                    )?;
+                    );
                 object
                     .if_set(
                         "group_implicit_role_assignments",
                         &self.group_implicit_role_assignments,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -112,41 +110,46 @@ impl crate::codec::Object for CreateConnectionRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
                 "external_organization_id" => {
                     fields
-                        .read(&mut external_organization_id, "external_organization_id")?
+                        .read(&mut external_organization_id, "external_organization_id")
                 }
                 "external_connection_id" => {
-                    fields.read(&mut external_connection_id, "external_connection_id")?
+                    fields.read(&mut external_connection_id, "external_connection_id")
                 }
-                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "display_name" => fields.read(&mut display_name, "display_name"),
                 "connection_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut connection_implicit_role_assignments,
                             "connection_implicit_role_assignments",
-                        )?
+                        )
                 }
                 "group_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut group_implicit_role_assignments,
                             "group_implicit_role_assignments",
-                        )?
+                        )
                 }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(external_organization_id) = external_organization_id else {
+            return Err(fields.missing("external_organization_id"))
+        };
+        let Some(external_connection_id) = external_connection_id else {
+            return Err(fields.missing("external_connection_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            external_organization_id: fields
-                .required(external_organization_id, "external_organization_id")?,
-            external_connection_id: fields
-                .required(external_connection_id, "external_connection_id")?,
+            organization_id,
+            external_organization_id,
+            external_connection_id,
             display_name: fields.nilable(display_name),
             connection_implicit_role_assignments: fields
                 .nilable(connection_implicit_role_assignments),
@@ -271,15 +274,21 @@ impl crate::codec::Object for CreateConnectionResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connection" => fields.read(&mut connection, "connection")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connection" => fields.read(&mut connection, "connection"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             connection: fields.nilable(connection),
         })
     }
@@ -302,10 +311,9 @@ impl ::serde::Serialize for CreateConnectionResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("connection", &self.connection)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("connection", &self.connection);
             },
         )
     }
@@ -346,18 +354,17 @@ impl ::serde::Serialize for UpdateConnectionRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("display_name", &self.display_name)?;
+                object.if_set("display_name", &self.display_name);
                 object
                     .if_set(
                         "external_connection_implicit_role_assignments",
                         &self.external_connection_implicit_role_assignments,
-                    )?;
+                    );
                 object
                     .if_set(
                         "external_group_implicit_role_assignments",
                         &self.external_group_implicit_role_assignments,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -376,32 +383,36 @@ impl crate::codec::Object for UpdateConnectionRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "display_name" => fields.read(&mut display_name, "display_name"),
                 "external_connection_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut external_connection_implicit_role_assignments,
                             "external_connection_implicit_role_assignments",
-                        )?
+                        )
                 }
                 "external_group_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut external_group_implicit_role_assignments,
                             "external_group_implicit_role_assignments",
-                        )?
+                        )
                 }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
+            organization_id,
+            connection_id,
             display_name: fields.nilable(display_name),
             external_connection_implicit_role_assignments: fields
                 .nilable(external_connection_implicit_role_assignments),
@@ -530,15 +541,21 @@ impl crate::codec::Object for UpdateConnectionResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connection" => fields.read(&mut connection, "connection")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connection" => fields.read(&mut connection, "connection"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             connection: fields.nilable(connection),
         })
     }
@@ -561,10 +578,9 @@ impl ::serde::Serialize for UpdateConnectionResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("connection", &self.connection)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("connection", &self.connection);
             },
         )
     }

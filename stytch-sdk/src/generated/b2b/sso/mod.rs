@@ -132,21 +132,20 @@ impl ::serde::Serialize for AuthenticateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("sso_token", &self.sso_token)?;
-                object.if_set("pkce_code_verifier", &self.pkce_code_verifier)?;
-                object.if_set("session_token", &self.session_token)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
+                object.entry("sso_token", &self.sso_token);
+                object.if_set("pkce_code_verifier", &self.pkce_code_verifier);
+                object.if_set("session_token", &self.session_token);
+                object.if_set("session_jwt", &self.session_jwt);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("locale", &self.locale)?;
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("locale", &self.locale);
                 object
                     .if_set(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    );
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -168,33 +167,34 @@ impl crate::codec::Object for AuthenticateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "sso_token" => fields.read(&mut sso_token, "sso_token")?,
+                "sso_token" => fields.read(&mut sso_token, "sso_token"),
                 "pkce_code_verifier" => {
-                    fields.read(&mut pkce_code_verifier, "pkce_code_verifier")?
+                    fields.read(&mut pkce_code_verifier, "pkce_code_verifier")
                 }
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
+                "locale" => fields.read(&mut locale, "locale"),
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(sso_token) = sso_token else { return Err(fields.missing("sso_token")) };
         Ok(Self {
-            sso_token: fields.required(sso_token, "sso_token")?,
+            sso_token,
             pkce_code_verifier: fields.nilable(pkce_code_verifier),
             session_token: fields.nilable(session_token),
             session_jwt: fields.nilable(session_jwt),
@@ -382,57 +382,82 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member" => fields.read(&mut member, "member")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "reset_session" => fields.read(&mut reset_session, "reset_session")?,
-                "organization" => fields.read(&mut organization, "organization")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member" => fields.read(&mut member, "member"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "reset_session" => fields.read(&mut reset_session, "reset_session"),
+                "organization" => fields.read(&mut organization, "organization"),
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
                 "member_authenticated" => {
-                    fields.read(&mut member_authenticated, "member_authenticated")?
+                    fields.read(&mut member_authenticated, "member_authenticated")
                 }
-                "member_session" => fields.read(&mut member_session, "member_session")?,
-                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                "member_session" => fields.read(&mut member_session, "member_session"),
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required"),
                 "primary_required" => {
-                    fields.read(&mut primary_required, "primary_required")?
+                    fields.read(&mut primary_required, "primary_required")
                 }
-                "member_device" => fields.read(&mut member_device, "member_device")?,
+                "member_device" => fields.read(&mut member_device, "member_device"),
                 "intermediate_session_token_expires_at" => {
                     fields
                         .read(
                             &mut intermediate_session_token_expires_at,
                             "intermediate_session_token_expires_at",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(reset_session) = reset_session else {
+            return Err(fields.missing("reset_session"))
+        };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
+        let Some(intermediate_session_token) = intermediate_session_token else {
+            return Err(fields.missing("intermediate_session_token"))
+        };
+        let Some(member_authenticated) = member_authenticated else {
+            return Err(fields.missing("member_authenticated"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member: fields.required(member, "member")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            reset_session: fields.required(reset_session, "reset_session")?,
-            organization: fields.required(organization, "organization")?,
-            intermediate_session_token: fields
-                .required(intermediate_session_token, "intermediate_session_token")?,
-            member_authenticated: fields
-                .required(member_authenticated, "member_authenticated")?,
+            status_code,
+            request_id,
+            member_id,
+            organization_id,
+            member,
+            session_token,
+            session_jwt,
+            reset_session,
+            organization,
+            intermediate_session_token,
+            member_authenticated,
             member_session: fields.nilable(member_session),
             mfa_required: fields.nilable(mfa_required),
             primary_required: fields.nilable(primary_required),
@@ -460,31 +485,30 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("reset_session", &self.reset_session)?;
-                object.entry("organization", &self.organization)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("organization_id", &self.organization_id);
+                object.entry("member", &self.member);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("reset_session", &self.reset_session);
+                object.entry("organization", &self.organization);
                 object
                     .entry(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.entry("member_authenticated", &self.member_authenticated)?;
-                object.if_set("member_session", &self.member_session)?;
-                object.if_set("mfa_required", &self.mfa_required)?;
-                object.if_set("primary_required", &self.primary_required)?;
-                object.if_set("member_device", &self.member_device)?;
+                    );
+                object.entry("member_authenticated", &self.member_authenticated);
+                object.if_set("member_session", &self.member_session);
+                object.if_set("mfa_required", &self.mfa_required);
+                object.if_set("primary_required", &self.primary_required);
+                object.if_set("member_device", &self.member_device);
                 object
                     .time_if_set(
                         "intermediate_session_token_expires_at",
                         &self.intermediate_session_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -510,7 +534,7 @@ impl ::serde::Serialize for DeleteConnectionRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -524,17 +548,21 @@ impl crate::codec::Object for DeleteConnectionRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
+            organization_id,
+            connection_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -629,16 +657,25 @@ impl crate::codec::Object for DeleteConnectionResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
+            status_code,
+            request_id,
+            connection_id,
         })
     }
 }
@@ -660,10 +697,9 @@ impl ::serde::Serialize for DeleteConnectionResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("connection_id", &self.connection_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("connection_id", &self.connection_id);
             },
         )
     }
@@ -687,7 +723,7 @@ impl ::serde::Serialize for GetConnectionsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -700,15 +736,16 @@ impl crate::codec::Object for GetConnectionsRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
+            organization_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -801,27 +838,41 @@ impl crate::codec::Object for GetConnectionsResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
                 "saml_connections" => {
-                    fields.read(&mut saml_connections, "saml_connections")?
+                    fields.read(&mut saml_connections, "saml_connections")
                 }
                 "oidc_connections" => {
-                    fields.read(&mut oidc_connections, "oidc_connections")?
+                    fields.read(&mut oidc_connections, "oidc_connections")
                 }
                 "external_connections" => {
-                    fields.read(&mut external_connections, "external_connections")?
+                    fields.read(&mut external_connections, "external_connections")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(saml_connections) = saml_connections else {
+            return Err(fields.missing("saml_connections"))
+        };
+        let Some(oidc_connections) = oidc_connections else {
+            return Err(fields.missing("oidc_connections"))
+        };
+        let Some(external_connections) = external_connections else {
+            return Err(fields.missing("external_connections"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            saml_connections: fields.required(saml_connections, "saml_connections")?,
-            oidc_connections: fields.required(oidc_connections, "oidc_connections")?,
-            external_connections: fields
-                .required(external_connections, "external_connections")?,
+            status_code,
+            request_id,
+            saml_connections,
+            oidc_connections,
+            external_connections,
         })
     }
 }
@@ -843,12 +894,11 @@ impl ::serde::Serialize for GetConnectionsResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("saml_connections", &self.saml_connections)?;
-                object.entry("oidc_connections", &self.oidc_connections)?;
-                object.entry("external_connections", &self.external_connections)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("saml_connections", &self.saml_connections);
+                object.entry("oidc_connections", &self.oidc_connections);
+                object.entry("external_connections", &self.external_connections);
             },
         )
     }

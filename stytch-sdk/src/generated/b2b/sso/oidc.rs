@@ -75,9 +75,8 @@ impl ::serde::Serialize for CreateConnectionRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("display_name", &self.display_name)?;
-                object.if_set("identity_provider", &self.identity_provider)?;
-                Ok(())
+                object.if_set("display_name", &self.display_name);
+                object.if_set("identity_provider", &self.identity_provider);
             },
         )
     }
@@ -94,19 +93,20 @@ impl crate::codec::Object for CreateConnectionRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "display_name" => fields.read(&mut display_name, "display_name"),
                 "identity_provider" => {
-                    fields.read(&mut identity_provider, "identity_provider")?
+                    fields.read(&mut identity_provider, "identity_provider")
                 }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
+            organization_id,
             display_name: fields.nilable(display_name),
             identity_provider: fields.nilable(identity_provider),
             authorization: fields.nilable(authorization),
@@ -211,15 +211,21 @@ impl crate::codec::Object for CreateConnectionResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connection" => fields.read(&mut connection, "connection")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connection" => fields.read(&mut connection, "connection"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             connection: fields.nilable(connection),
         })
     }
@@ -242,10 +248,9 @@ impl ::serde::Serialize for CreateConnectionResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("connection", &self.connection)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("connection", &self.connection);
             },
         )
     }
@@ -305,18 +310,17 @@ impl ::serde::Serialize for UpdateConnectionRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("display_name", &self.display_name)?;
-                object.if_set("client_id", &self.client_id)?;
-                object.if_set("client_secret", &self.client_secret)?;
-                object.if_set("issuer", &self.issuer)?;
-                object.if_set("authorization_url", &self.authorization_url)?;
-                object.if_set("token_url", &self.token_url)?;
-                object.if_set("userinfo_url", &self.userinfo_url)?;
-                object.if_set("jwks_url", &self.jwks_url)?;
-                object.if_set("identity_provider", &self.identity_provider)?;
-                object.if_set("custom_scopes", &self.custom_scopes)?;
-                object.if_set("attribute_mapping", &self.attribute_mapping)?;
-                Ok(())
+                object.if_set("display_name", &self.display_name);
+                object.if_set("client_id", &self.client_id);
+                object.if_set("client_secret", &self.client_secret);
+                object.if_set("issuer", &self.issuer);
+                object.if_set("authorization_url", &self.authorization_url);
+                object.if_set("token_url", &self.token_url);
+                object.if_set("userinfo_url", &self.userinfo_url);
+                object.if_set("jwks_url", &self.jwks_url);
+                object.if_set("identity_provider", &self.identity_provider);
+                object.if_set("custom_scopes", &self.custom_scopes);
+                object.if_set("attribute_mapping", &self.attribute_mapping);
             },
         )
     }
@@ -343,34 +347,38 @@ impl crate::codec::Object for UpdateConnectionRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "display_name" => fields.read(&mut display_name, "display_name")?,
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                "client_secret" => fields.read(&mut client_secret, "client_secret")?,
-                "issuer" => fields.read(&mut issuer, "issuer")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "display_name" => fields.read(&mut display_name, "display_name"),
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                "client_secret" => fields.read(&mut client_secret, "client_secret"),
+                "issuer" => fields.read(&mut issuer, "issuer"),
                 "authorization_url" => {
-                    fields.read(&mut authorization_url, "authorization_url")?
+                    fields.read(&mut authorization_url, "authorization_url")
                 }
-                "token_url" => fields.read(&mut token_url, "token_url")?,
-                "userinfo_url" => fields.read(&mut userinfo_url, "userinfo_url")?,
-                "jwks_url" => fields.read(&mut jwks_url, "jwks_url")?,
+                "token_url" => fields.read(&mut token_url, "token_url"),
+                "userinfo_url" => fields.read(&mut userinfo_url, "userinfo_url"),
+                "jwks_url" => fields.read(&mut jwks_url, "jwks_url"),
                 "identity_provider" => {
-                    fields.read(&mut identity_provider, "identity_provider")?
+                    fields.read(&mut identity_provider, "identity_provider")
                 }
-                "custom_scopes" => fields.read(&mut custom_scopes, "custom_scopes")?,
+                "custom_scopes" => fields.read(&mut custom_scopes, "custom_scopes"),
                 "attribute_mapping" => {
-                    fields.read(&mut attribute_mapping, "attribute_mapping")?
+                    fields.read(&mut attribute_mapping, "attribute_mapping")
                 }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
+            organization_id,
+            connection_id,
             display_name: fields.nilable(display_name),
             client_id: fields.nilable(client_id),
             client_secret: fields.nilable(client_secret),
@@ -560,16 +568,22 @@ impl crate::codec::Object for UpdateConnectionResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connection" => fields.read(&mut connection, "connection")?,
-                "warning" => fields.read(&mut warning, "warning")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connection" => fields.read(&mut connection, "connection"),
+                "warning" => fields.read(&mut warning, "warning"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             connection: fields.nilable(connection),
             warning: fields.nilable(warning),
         })
@@ -593,11 +607,10 @@ impl ::serde::Serialize for UpdateConnectionResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("connection", &self.connection)?;
-                object.if_set("warning", &self.warning)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("connection", &self.connection);
+                object.if_set("warning", &self.warning);
             },
         )
     }

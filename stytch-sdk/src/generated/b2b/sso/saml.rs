@@ -119,9 +119,8 @@ impl ::serde::Serialize for CreateConnectionRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("display_name", &self.display_name)?;
-                object.if_set("identity_provider", &self.identity_provider)?;
-                Ok(())
+                object.if_set("display_name", &self.display_name);
+                object.if_set("identity_provider", &self.identity_provider);
             },
         )
     }
@@ -138,19 +137,20 @@ impl crate::codec::Object for CreateConnectionRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "display_name" => fields.read(&mut display_name, "display_name"),
                 "identity_provider" => {
-                    fields.read(&mut identity_provider, "identity_provider")?
+                    fields.read(&mut identity_provider, "identity_provider")
                 }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
+            organization_id,
             display_name: fields.nilable(display_name),
             identity_provider: fields.nilable(identity_provider),
             authorization: fields.nilable(authorization),
@@ -255,15 +255,21 @@ impl crate::codec::Object for CreateConnectionResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connection" => fields.read(&mut connection, "connection")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connection" => fields.read(&mut connection, "connection"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             connection: fields.nilable(connection),
         })
     }
@@ -286,10 +292,9 @@ impl ::serde::Serialize for CreateConnectionResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("connection", &self.connection)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("connection", &self.connection);
             },
         )
     }
@@ -317,7 +322,7 @@ impl ::serde::Serialize for DeleteEncryptionPrivateKeyRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -332,19 +337,26 @@ impl crate::codec::Object for DeleteEncryptionPrivateKeyRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "private_key_id" => fields.read(&mut private_key_id, "private_key_id")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "private_key_id" => fields.read(&mut private_key_id, "private_key_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
+        let Some(private_key_id) = private_key_id else {
+            return Err(fields.missing("private_key_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
-            private_key_id: fields.required(private_key_id, "private_key_id")?,
+            organization_id,
+            connection_id,
+            private_key_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -450,16 +462,25 @@ impl crate::codec::Object for DeleteEncryptionPrivateKeyResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "private_key_id" => fields.read(&mut private_key_id, "private_key_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "private_key_id" => fields.read(&mut private_key_id, "private_key_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(private_key_id) = private_key_id else {
+            return Err(fields.missing("private_key_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            private_key_id: fields.required(private_key_id, "private_key_id")?,
+            status_code,
+            request_id,
+            private_key_id,
         })
     }
 }
@@ -481,10 +502,9 @@ impl ::serde::Serialize for DeleteEncryptionPrivateKeyResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("private_key_id", &self.private_key_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("private_key_id", &self.private_key_id);
             },
         )
     }
@@ -512,7 +532,7 @@ impl ::serde::Serialize for DeleteVerificationCertificateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -527,19 +547,26 @@ impl crate::codec::Object for DeleteVerificationCertificateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "certificate_id" => fields.read(&mut certificate_id, "certificate_id")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "certificate_id" => fields.read(&mut certificate_id, "certificate_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
+        let Some(certificate_id) = certificate_id else {
+            return Err(fields.missing("certificate_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
-            certificate_id: fields.required(certificate_id, "certificate_id")?,
+            organization_id,
+            connection_id,
+            certificate_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -645,16 +672,25 @@ impl crate::codec::Object for DeleteVerificationCertificateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "certificate_id" => fields.read(&mut certificate_id, "certificate_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "certificate_id" => fields.read(&mut certificate_id, "certificate_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(certificate_id) = certificate_id else {
+            return Err(fields.missing("certificate_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            certificate_id: fields.required(certificate_id, "certificate_id")?,
+            status_code,
+            request_id,
+            certificate_id,
         })
     }
 }
@@ -676,10 +712,9 @@ impl ::serde::Serialize for DeleteVerificationCertificateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("certificate_id", &self.certificate_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("certificate_id", &self.certificate_id);
             },
         )
     }
@@ -710,8 +745,7 @@ impl ::serde::Serialize for UpdateByUrlRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("metadata_url", &self.metadata_url)?;
-                Ok(())
+                object.entry("metadata_url", &self.metadata_url);
             },
         )
     }
@@ -728,19 +762,26 @@ impl crate::codec::Object for UpdateByUrlRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "metadata_url" => fields.read(&mut metadata_url, "metadata_url")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "metadata_url" => fields.read(&mut metadata_url, "metadata_url"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
+        let Some(metadata_url) = metadata_url else {
+            return Err(fields.missing("metadata_url"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
-            metadata_url: fields.required(metadata_url, "metadata_url")?,
+            organization_id,
+            connection_id,
+            metadata_url,
             authorization: fields.nilable(authorization),
         })
     }
@@ -837,15 +878,21 @@ impl crate::codec::Object for UpdateByUrlResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connection" => fields.read(&mut connection, "connection")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connection" => fields.read(&mut connection, "connection"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             connection: fields.nilable(connection),
         })
     }
@@ -868,10 +915,9 @@ impl ::serde::Serialize for UpdateByUrlResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("connection", &self.connection)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("connection", &self.connection);
             },
         )
     }
@@ -950,39 +996,38 @@ impl ::serde::Serialize for UpdateConnectionRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("idp_entity_id", &self.idp_entity_id)?;
-                object.if_set("display_name", &self.display_name)?;
-                object.if_set("attribute_mapping", &self.attribute_mapping)?;
-                object.if_set("x509_certificate", &self.x509_certificate)?;
-                object.if_set("idp_sso_url", &self.idp_sso_url)?;
+                object.if_set("idp_entity_id", &self.idp_entity_id);
+                object.if_set("display_name", &self.display_name);
+                object.if_set("attribute_mapping", &self.attribute_mapping);
+                object.if_set("x509_certificate", &self.x509_certificate);
+                object.if_set("idp_sso_url", &self.idp_sso_url);
                 object
                     .if_set(
                         "saml_connection_implicit_role_assignments",
                         &self.saml_connection_implicit_role_assignments,
-                    )?;
+                    );
                 object
                     .if_set(
                         "saml_group_implicit_role_assignments",
                         &self.saml_group_implicit_role_assignments,
-                    )?;
+                    );
                 object
-                    .if_set("alternative_audience_uri", &self.alternative_audience_uri)?;
-                object.if_set("identity_provider", &self.identity_provider)?;
-                object.if_set("signing_private_key", &self.signing_private_key)?;
-                object.if_set("nameid_format", &self.nameid_format)?;
-                object.if_set("alternative_acs_url", &self.alternative_acs_url)?;
+                    .if_set("alternative_audience_uri", &self.alternative_audience_uri);
+                object.if_set("identity_provider", &self.identity_provider);
+                object.if_set("signing_private_key", &self.signing_private_key);
+                object.if_set("nameid_format", &self.nameid_format);
+                object.if_set("alternative_acs_url", &self.alternative_acs_url);
                 object
                     .if_set(
                         "idp_initiated_auth_disabled",
                         &self.idp_initiated_auth_disabled,
-                    )?;
+                    );
                 object
                     .if_set(
                         "saml_encryption_private_key",
                         &self.saml_encryption_private_key,
-                    )?;
-                object.if_set("allow_gateway_callback", &self.allow_gateway_callback)?;
-                Ok(())
+                    );
+                object.if_set("allow_gateway_callback", &self.allow_gateway_callback);
             },
         )
     }
@@ -1013,71 +1058,75 @@ impl crate::codec::Object for UpdateConnectionRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
-                "idp_entity_id" => fields.read(&mut idp_entity_id, "idp_entity_id")?,
-                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "connection_id" => fields.read(&mut connection_id, "connection_id"),
+                "idp_entity_id" => fields.read(&mut idp_entity_id, "idp_entity_id"),
+                "display_name" => fields.read(&mut display_name, "display_name"),
                 "attribute_mapping" => {
-                    fields.read(&mut attribute_mapping, "attribute_mapping")?
+                    fields.read(&mut attribute_mapping, "attribute_mapping")
                 }
                 "x509_certificate" => {
-                    fields.read(&mut x509_certificate, "x509_certificate")?
+                    fields.read(&mut x509_certificate, "x509_certificate")
                 }
-                "idp_sso_url" => fields.read(&mut idp_sso_url, "idp_sso_url")?,
+                "idp_sso_url" => fields.read(&mut idp_sso_url, "idp_sso_url"),
                 "saml_connection_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut saml_connection_implicit_role_assignments,
                             "saml_connection_implicit_role_assignments",
-                        )?
+                        )
                 }
                 "saml_group_implicit_role_assignments" => {
                     fields
                         .read(
                             &mut saml_group_implicit_role_assignments,
                             "saml_group_implicit_role_assignments",
-                        )?
+                        )
                 }
                 "alternative_audience_uri" => {
                     fields
-                        .read(&mut alternative_audience_uri, "alternative_audience_uri")?
+                        .read(&mut alternative_audience_uri, "alternative_audience_uri")
                 }
                 "identity_provider" => {
-                    fields.read(&mut identity_provider, "identity_provider")?
+                    fields.read(&mut identity_provider, "identity_provider")
                 }
                 "signing_private_key" => {
-                    fields.read(&mut signing_private_key, "signing_private_key")?
+                    fields.read(&mut signing_private_key, "signing_private_key")
                 }
-                "nameid_format" => fields.read(&mut nameid_format, "nameid_format")?,
+                "nameid_format" => fields.read(&mut nameid_format, "nameid_format"),
                 "alternative_acs_url" => {
-                    fields.read(&mut alternative_acs_url, "alternative_acs_url")?
+                    fields.read(&mut alternative_acs_url, "alternative_acs_url")
                 }
                 "idp_initiated_auth_disabled" => {
                     fields
                         .read(
                             &mut idp_initiated_auth_disabled,
                             "idp_initiated_auth_disabled",
-                        )?
+                        )
                 }
                 "saml_encryption_private_key" => {
                     fields
                         .read(
                             &mut saml_encryption_private_key,
                             "saml_encryption_private_key",
-                        )?
+                        )
                 }
                 "allow_gateway_callback" => {
-                    fields.read(&mut allow_gateway_callback, "allow_gateway_callback")?
+                    fields.read(&mut allow_gateway_callback, "allow_gateway_callback")
                 }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(connection_id) = connection_id else {
+            return Err(fields.missing("connection_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            connection_id: fields.required(connection_id, "connection_id")?,
+            organization_id,
+            connection_id,
             idp_entity_id: fields.nilable(idp_entity_id),
             display_name: fields.nilable(display_name),
             attribute_mapping: fields.nilable(attribute_mapping),
@@ -1305,15 +1354,21 @@ impl crate::codec::Object for UpdateConnectionResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connection" => fields.read(&mut connection, "connection")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connection" => fields.read(&mut connection, "connection"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
+            status_code,
+            request_id,
             connection: fields.nilable(connection),
         })
     }
@@ -1336,10 +1391,9 @@ impl ::serde::Serialize for UpdateConnectionResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.if_set("connection", &self.connection)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.if_set("connection", &self.connection);
             },
         )
     }

@@ -41,8 +41,7 @@ impl ::serde::Serialize for RiskRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_address", &self.email_address)?;
-                Ok(())
+                object.entry("email_address", &self.email_address);
             },
         )
     }
@@ -56,13 +55,14 @@ impl crate::codec::Object for RiskRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email_address" => fields.read(&mut email_address, "email_address")?,
-                _ => fields.skip()?,
-            }
+                "email_address" => fields.read(&mut email_address, "email_address"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            email_address: fields.required(email_address, "email_address")?,
-        })
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
+        Ok(Self { email_address })
     }
 }
 
@@ -140,28 +140,42 @@ impl crate::codec::Object for RiskResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
                 "address_information" => {
-                    fields.read(&mut address_information, "address_information")?
+                    fields.read(&mut address_information, "address_information")
                 }
                 "domain_information" => {
-                    fields.read(&mut domain_information, "domain_information")?
+                    fields.read(&mut domain_information, "domain_information")
                 }
-                "action" => fields.read(&mut action, "action")?,
-                "risk_score" => fields.read(&mut risk_score, "risk_score")?,
-                _ => fields.skip()?,
-            }
+                "action" => fields.read(&mut action, "action"),
+                "risk_score" => fields.read(&mut risk_score, "risk_score"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(address_information) = address_information else {
+            return Err(fields.missing("address_information"))
+        };
+        let Some(domain_information) = domain_information else {
+            return Err(fields.missing("domain_information"))
+        };
+        let Some(action) = action else { return Err(fields.missing("action")) };
+        let Some(risk_score) = risk_score else {
+            return Err(fields.missing("risk_score"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            address_information: fields
-                .required(address_information, "address_information")?,
-            domain_information: fields
-                .required(domain_information, "domain_information")?,
-            action: fields.required(action, "action")?,
-            risk_score: fields.required(risk_score, "risk_score")?,
+            status_code,
+            request_id,
+            address_information,
+            domain_information,
+            action,
+            risk_score,
         })
     }
 }
@@ -183,13 +197,12 @@ impl ::serde::Serialize for RiskResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("address_information", &self.address_information)?;
-                object.entry("domain_information", &self.domain_information)?;
-                object.entry("action", &self.action)?;
-                object.entry("risk_score", &self.risk_score)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("address_information", &self.address_information);
+                object.entry("domain_information", &self.domain_information);
+                object.entry("action", &self.action);
+                object.entry("risk_score", &self.risk_score);
             },
         )
     }

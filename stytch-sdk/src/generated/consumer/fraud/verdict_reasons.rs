@@ -56,8 +56,7 @@ impl ::serde::Serialize for ListRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("overrides_only", &self.overrides_only)?;
-                Ok(())
+                object.if_set("overrides_only", &self.overrides_only);
             },
         )
     }
@@ -71,9 +70,9 @@ impl crate::codec::Object for ListRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "overrides_only" => fields.read(&mut overrides_only, "overrides_only")?,
-                _ => fields.skip()?,
-            }
+                "overrides_only" => fields.read(&mut overrides_only, "overrides_only"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             overrides_only: fields.nilable(overrides_only),
@@ -145,19 +144,27 @@ impl crate::codec::Object for ListResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
                 "verdict_reason_actions" => {
-                    fields.read(&mut verdict_reason_actions, "verdict_reason_actions")?
+                    fields.read(&mut verdict_reason_actions, "verdict_reason_actions")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(verdict_reason_actions) = verdict_reason_actions else {
+            return Err(fields.missing("verdict_reason_actions"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            verdict_reason_actions: fields
-                .required(verdict_reason_actions, "verdict_reason_actions")?,
+            status_code,
+            request_id,
+            verdict_reason_actions,
         })
     }
 }
@@ -179,10 +186,9 @@ impl ::serde::Serialize for ListResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("verdict_reason_actions", &self.verdict_reason_actions)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("verdict_reason_actions", &self.verdict_reason_actions);
             },
         )
     }
@@ -210,10 +216,9 @@ impl ::serde::Serialize for OverrideRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("verdict_reason", &self.verdict_reason)?;
-                object.entry("override_action", &self.override_action)?;
-                object.if_set("override_description", &self.override_description)?;
-                Ok(())
+                object.entry("verdict_reason", &self.verdict_reason);
+                object.entry("override_action", &self.override_action);
+                object.if_set("override_description", &self.override_description);
             },
         )
     }
@@ -229,19 +234,23 @@ impl crate::codec::Object for OverrideRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "verdict_reason" => fields.read(&mut verdict_reason, "verdict_reason")?,
-                "override_action" => {
-                    fields.read(&mut override_action, "override_action")?
-                }
+                "verdict_reason" => fields.read(&mut verdict_reason, "verdict_reason"),
+                "override_action" => fields.read(&mut override_action, "override_action"),
                 "override_description" => {
-                    fields.read(&mut override_description, "override_description")?
+                    fields.read(&mut override_description, "override_description")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(verdict_reason) = verdict_reason else {
+            return Err(fields.missing("verdict_reason"))
+        };
+        let Some(override_action) = override_action else {
+            return Err(fields.missing("override_action"))
+        };
         Ok(Self {
-            verdict_reason: fields.required(verdict_reason, "verdict_reason")?,
-            override_action: fields.required(override_action, "override_action")?,
+            verdict_reason,
+            override_action,
             override_description: fields.nilable(override_description),
         })
     }
@@ -317,19 +326,27 @@ impl crate::codec::Object for OverrideResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
                 "verdict_reason_action" => {
-                    fields.read(&mut verdict_reason_action, "verdict_reason_action")?
+                    fields.read(&mut verdict_reason_action, "verdict_reason_action")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(verdict_reason_action) = verdict_reason_action else {
+            return Err(fields.missing("verdict_reason_action"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            verdict_reason_action: fields
-                .required(verdict_reason_action, "verdict_reason_action")?,
+            status_code,
+            request_id,
+            verdict_reason_action,
         })
     }
 }
@@ -351,10 +368,9 @@ impl ::serde::Serialize for OverrideResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("verdict_reason_action", &self.verdict_reason_action)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("verdict_reason_action", &self.verdict_reason_action);
             },
         )
     }

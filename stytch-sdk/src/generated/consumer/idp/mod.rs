@@ -68,11 +68,10 @@ impl ::serde::Serialize for IntrospectTokenNetworkRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("token", &self.token)?;
-                object.entry("client_id", &self.client_id)?;
-                object.if_set("client_secret", &self.client_secret)?;
-                object.if_set("token_type_hint", &self.token_type_hint)?;
-                Ok(())
+                object.entry("token", &self.token);
+                object.entry("client_id", &self.client_id);
+                object.if_set("client_secret", &self.client_secret);
+                object.if_set("token_type_hint", &self.token_type_hint);
             },
         )
     }
@@ -89,18 +88,18 @@ impl crate::codec::Object for IntrospectTokenNetworkRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "token" => fields.read(&mut token, "token")?,
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                "client_secret" => fields.read(&mut client_secret, "client_secret")?,
-                "token_type_hint" => {
-                    fields.read(&mut token_type_hint, "token_type_hint")?
-                }
-                _ => fields.skip()?,
-            }
+                "token" => fields.read(&mut token, "token"),
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                "client_secret" => fields.read(&mut client_secret, "client_secret"),
+                "token_type_hint" => fields.read(&mut token_type_hint, "token_type_hint"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(token) = token else { return Err(fields.missing("token")) };
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
         Ok(Self {
-            token: fields.required(token, "token")?,
-            client_id: fields.required(client_id, "client_id")?,
+            token,
+            client_id,
             client_secret: fields.nilable(client_secret),
             token_type_hint: fields.nilable(token_type_hint),
             authorization_check: Default::default(),
@@ -235,25 +234,26 @@ impl crate::codec::Object for IntrospectTokenNetworkResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "active" => fields.read(&mut active, "active")?,
-                "sub" => fields.read(&mut sub, "sub")?,
-                "scope" => fields.read(&mut scope, "scope")?,
-                "aud" => fields.read(&mut aud, "aud")?,
-                "exp" => fields.read(&mut exp, "exp")?,
-                "iat" => fields.read(&mut iat, "iat")?,
-                "iss" => fields.read(&mut iss, "iss")?,
-                "nbf" => fields.read(&mut nbf, "nbf")?,
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                "token_type" => fields.read(&mut token_type, "token_type")?,
-                _ => fields.rest(&mut custom_claims, key)?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "active" => fields.read(&mut active, "active"),
+                "sub" => fields.read(&mut sub, "sub"),
+                "scope" => fields.read(&mut scope, "scope"),
+                "aud" => fields.read(&mut aud, "aud"),
+                "exp" => fields.read(&mut exp, "exp"),
+                "iat" => fields.read(&mut iat, "iat"),
+                "iss" => fields.read(&mut iss, "iss"),
+                "nbf" => fields.read(&mut nbf, "nbf"),
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                "token_type" => fields.read(&mut token_type, "token_type"),
+                _ => fields.rest(&mut custom_claims, key),
+            }?;
         }
+        let Some(active) = active else { return Err(fields.missing("active")) };
         Ok(Self {
             status_code: fields.http_status(status_code),
             request_id: fields.nilable(request_id),
-            active: fields.required(active, "active")?,
+            active,
             sub: fields.nilable(sub),
             scope: fields.nilable(scope),
             aud: fields.nilable(aud),
@@ -285,20 +285,19 @@ impl ::serde::Serialize for IntrospectTokenNetworkResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.if_set("request_id", &self.request_id)?;
-                object.entry("active", &self.active)?;
-                object.if_set("sub", &self.sub)?;
-                object.if_set("scope", &self.scope)?;
-                object.if_set("aud", &self.aud)?;
-                object.if_set("exp", &self.exp)?;
-                object.if_set("iat", &self.iat)?;
-                object.if_set("iss", &self.iss)?;
-                object.if_set("nbf", &self.nbf)?;
-                object.if_set("client_id", &self.client_id)?;
-                object.if_set("token_type", &self.token_type)?;
-                object.each(&self.custom_claims)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.if_set("request_id", &self.request_id);
+                object.entry("active", &self.active);
+                object.if_set("sub", &self.sub);
+                object.if_set("scope", &self.scope);
+                object.if_set("aud", &self.aud);
+                object.if_set("exp", &self.exp);
+                object.if_set("iat", &self.iat);
+                object.if_set("iss", &self.iss);
+                object.if_set("nbf", &self.nbf);
+                object.if_set("client_id", &self.client_id);
+                object.if_set("token_type", &self.token_type);
+                object.each(&self.custom_claims);
             },
         )
     }

@@ -67,11 +67,10 @@ impl ::serde::Serialize for TokenRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("client_id", &self.client_id)?;
-                object.entry("client_secret", &self.client_secret)?;
-                object.entry("grant_type", &self.grant_type)?;
-                object.spaces_if_set("scope", &self.scope)?;
-                Ok(())
+                object.entry("client_id", &self.client_id);
+                object.entry("client_secret", &self.client_secret);
+                object.entry("grant_type", &self.grant_type);
+                object.spaces_if_set("scope", &self.scope);
             },
         )
     }
@@ -87,15 +86,19 @@ impl crate::codec::Object for TokenRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                "client_secret" => fields.read(&mut client_secret, "client_secret")?,
-                "scope" => fields.read(&mut scope, "scope")?,
-                _ => fields.skip()?,
-            }
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                "client_secret" => fields.read(&mut client_secret, "client_secret"),
+                "scope" => fields.read(&mut scope, "scope"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        let Some(client_secret) = client_secret else {
+            return Err(fields.missing("client_secret"))
+        };
         Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-            client_secret: fields.required(client_secret, "client_secret")?,
+            client_id,
+            client_secret,
             grant_type: Self::fixed_grant_type(),
             scope: fields.nilable_spaces(scope),
         })
@@ -187,20 +190,29 @@ impl crate::codec::Object for TokenResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "access_token" => fields.read(&mut access_token, "access_token")?,
-                "token_type" => fields.read(&mut token_type, "token_type")?,
-                "expires_in" => fields.read(&mut expires_in, "expires_in")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "access_token" => fields.read(&mut access_token, "access_token"),
+                "token_type" => fields.read(&mut token_type, "token_type"),
+                "expires_in" => fields.read(&mut expires_in, "expires_in"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(access_token) = access_token else {
+            return Err(fields.missing("access_token"))
+        };
+        let Some(token_type) = token_type else {
+            return Err(fields.missing("token_type"))
+        };
+        let Some(expires_in) = expires_in else {
+            return Err(fields.missing("expires_in"))
+        };
         Ok(Self {
             status_code: fields.http_status(status_code),
             request_id: fields.nilable(request_id),
-            access_token: fields.required(access_token, "access_token")?,
-            token_type: fields.required(token_type, "token_type")?,
-            expires_in: fields.required(expires_in, "expires_in")?,
+            access_token,
+            token_type,
+            expires_in,
         })
     }
 }
@@ -222,12 +234,11 @@ impl ::serde::Serialize for TokenResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.if_set("request_id", &self.request_id)?;
-                object.entry("access_token", &self.access_token)?;
-                object.entry("token_type", &self.token_type)?;
-                object.entry("expires_in", &self.expires_in)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.if_set("request_id", &self.request_id);
+                object.entry("access_token", &self.access_token);
+                object.entry("token_type", &self.token_type);
+                object.entry("expires_in", &self.expires_in);
             },
         )
     }

@@ -110,20 +110,19 @@ impl ::serde::Serialize for InviteRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email", &self.email)?;
-                object.if_set("invite_template_id", &self.invite_template_id)?;
-                object.if_set("attributes", &self.attributes)?;
-                object.if_set("name", &self.name)?;
-                object.if_set("invite_magic_link_url", &self.invite_magic_link_url)?;
+                object.entry("email", &self.email);
+                object.if_set("invite_template_id", &self.invite_template_id);
+                object.if_set("attributes", &self.attributes);
+                object.if_set("name", &self.name);
+                object.if_set("invite_magic_link_url", &self.invite_magic_link_url);
                 object
                     .if_set(
                         "invite_expiration_minutes",
                         &self.invite_expiration_minutes,
-                    )?;
-                object.if_set("locale", &self.locale)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
-                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
-                Ok(())
+                    );
+                object.if_set("locale", &self.locale);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
+                object.if_set("untrusted_metadata", &self.untrusted_metadata);
             },
         )
     }
@@ -145,34 +144,35 @@ impl crate::codec::Object for InviteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email" => fields.read(&mut email, "email")?,
+                "email" => fields.read(&mut email, "email"),
                 "invite_template_id" => {
-                    fields.read(&mut invite_template_id, "invite_template_id")?
+                    fields.read(&mut invite_template_id, "invite_template_id")
                 }
-                "attributes" => fields.read(&mut attributes, "attributes")?,
-                "name" => fields.read(&mut name, "name")?,
+                "attributes" => fields.read(&mut attributes, "attributes"),
+                "name" => fields.read(&mut name, "name"),
                 "invite_magic_link_url" => {
-                    fields.read(&mut invite_magic_link_url, "invite_magic_link_url")?
+                    fields.read(&mut invite_magic_link_url, "invite_magic_link_url")
                 }
                 "invite_expiration_minutes" => {
                     fields
                         .read(
                             &mut invite_expiration_minutes,
                             "invite_expiration_minutes",
-                        )?
+                        )
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
+                "locale" => fields.read(&mut locale, "locale"),
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "untrusted_metadata" => {
-                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(email) = email else { return Err(fields.missing("email")) };
         Ok(Self {
-            email: fields.required(email, "email")?,
+            email,
             invite_template_id: fields.nilable(invite_template_id),
             attributes: fields.nilable(attributes),
             name: fields.nilable(name),
@@ -319,18 +319,26 @@ impl crate::codec::Object for InviteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            email_id: fields.required(email_id, "email_id")?,
+            status_code,
+            request_id,
+            user_id,
+            email_id,
         })
     }
 }
@@ -352,11 +360,10 @@ impl ::serde::Serialize for InviteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("email_id", &self.email_id);
             },
         )
     }
@@ -413,23 +420,22 @@ impl ::serde::Serialize for LoginOrCreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email", &self.email)?;
-                object.if_set("login_magic_link_url", &self.login_magic_link_url)?;
-                object.if_set("signup_magic_link_url", &self.signup_magic_link_url)?;
+                object.entry("email", &self.email);
+                object.if_set("login_magic_link_url", &self.login_magic_link_url);
+                object.if_set("signup_magic_link_url", &self.signup_magic_link_url);
                 object
-                    .if_set("login_expiration_minutes", &self.login_expiration_minutes)?;
+                    .if_set("login_expiration_minutes", &self.login_expiration_minutes);
                 object
                     .if_set(
                         "signup_expiration_minutes",
                         &self.signup_expiration_minutes,
-                    )?;
-                object.if_set("login_template_id", &self.login_template_id)?;
-                object.if_set("signup_template_id", &self.signup_template_id)?;
-                object.if_set("attributes", &self.attributes)?;
-                object.if_set("create_user_as_pending", &self.create_user_as_pending)?;
-                object.if_set("code_challenge", &self.code_challenge)?;
-                object.if_set("locale", &self.locale)?;
-                Ok(())
+                    );
+                object.if_set("login_template_id", &self.login_template_id);
+                object.if_set("signup_template_id", &self.signup_template_id);
+                object.if_set("attributes", &self.attributes);
+                object.if_set("create_user_as_pending", &self.create_user_as_pending);
+                object.if_set("code_challenge", &self.code_challenge);
+                object.if_set("locale", &self.locale);
             },
         )
     }
@@ -453,41 +459,42 @@ impl crate::codec::Object for LoginOrCreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email" => fields.read(&mut email, "email")?,
+                "email" => fields.read(&mut email, "email"),
                 "login_magic_link_url" => {
-                    fields.read(&mut login_magic_link_url, "login_magic_link_url")?
+                    fields.read(&mut login_magic_link_url, "login_magic_link_url")
                 }
                 "signup_magic_link_url" => {
-                    fields.read(&mut signup_magic_link_url, "signup_magic_link_url")?
+                    fields.read(&mut signup_magic_link_url, "signup_magic_link_url")
                 }
                 "login_expiration_minutes" => {
                     fields
-                        .read(&mut login_expiration_minutes, "login_expiration_minutes")?
+                        .read(&mut login_expiration_minutes, "login_expiration_minutes")
                 }
                 "signup_expiration_minutes" => {
                     fields
                         .read(
                             &mut signup_expiration_minutes,
                             "signup_expiration_minutes",
-                        )?
+                        )
                 }
                 "login_template_id" => {
-                    fields.read(&mut login_template_id, "login_template_id")?
+                    fields.read(&mut login_template_id, "login_template_id")
                 }
                 "signup_template_id" => {
-                    fields.read(&mut signup_template_id, "signup_template_id")?
+                    fields.read(&mut signup_template_id, "signup_template_id")
                 }
-                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "attributes" => fields.read(&mut attributes, "attributes"),
                 "create_user_as_pending" => {
-                    fields.read(&mut create_user_as_pending, "create_user_as_pending")?
+                    fields.read(&mut create_user_as_pending, "create_user_as_pending")
                 }
-                "code_challenge" => fields.read(&mut code_challenge, "code_challenge")?,
-                "locale" => fields.read(&mut locale, "locale")?,
-                _ => fields.skip()?,
-            }
+                "code_challenge" => fields.read(&mut code_challenge, "code_challenge"),
+                "locale" => fields.read(&mut locale, "locale"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(email) = email else { return Err(fields.missing("email")) };
         Ok(Self {
-            email: fields.required(email, "email")?,
+            email,
             login_magic_link_url: fields.nilable(login_magic_link_url),
             signup_magic_link_url: fields.nilable(signup_magic_link_url),
             login_expiration_minutes: fields.nilable(login_expiration_minutes),
@@ -660,20 +667,31 @@ impl crate::codec::Object for LoginOrCreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                "user_created" => fields.read(&mut user_created, "user_created")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                "user_created" => fields.read(&mut user_created, "user_created"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
+        let Some(user_created) = user_created else {
+            return Err(fields.missing("user_created"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            email_id: fields.required(email_id, "email_id")?,
-            user_created: fields.required(user_created, "user_created")?,
+            status_code,
+            request_id,
+            user_id,
+            email_id,
+            user_created,
         })
     }
 }
@@ -695,12 +713,11 @@ impl ::serde::Serialize for LoginOrCreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("email_id", &self.email_id)?;
-                object.entry("user_created", &self.user_created)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("email_id", &self.email_id);
+                object.entry("user_created", &self.user_created);
             },
         )
     }
@@ -722,8 +739,7 @@ impl ::serde::Serialize for RevokeInviteRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email", &self.email)?;
-                Ok(())
+                object.entry("email", &self.email);
             },
         )
     }
@@ -737,13 +753,12 @@ impl crate::codec::Object for RevokeInviteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email" => fields.read(&mut email, "email")?,
-                _ => fields.skip()?,
-            }
+                "email" => fields.read(&mut email, "email"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            email: fields.required(email, "email")?,
-        })
+        let Some(email) = email else { return Err(fields.missing("email")) };
+        Ok(Self { email })
     }
 }
 
@@ -800,15 +815,18 @@ impl crate::codec::Object for RevokeInviteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -829,9 +847,8 @@ impl ::serde::Serialize for RevokeInviteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }
@@ -892,25 +909,24 @@ impl ::serde::Serialize for SendRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email", &self.email)?;
-                object.if_set("login_template_id", &self.login_template_id)?;
-                object.if_set("attributes", &self.attributes)?;
-                object.if_set("login_magic_link_url", &self.login_magic_link_url)?;
-                object.if_set("signup_magic_link_url", &self.signup_magic_link_url)?;
+                object.entry("email", &self.email);
+                object.if_set("login_template_id", &self.login_template_id);
+                object.if_set("attributes", &self.attributes);
+                object.if_set("login_magic_link_url", &self.login_magic_link_url);
+                object.if_set("signup_magic_link_url", &self.signup_magic_link_url);
                 object
-                    .if_set("login_expiration_minutes", &self.login_expiration_minutes)?;
+                    .if_set("login_expiration_minutes", &self.login_expiration_minutes);
                 object
                     .if_set(
                         "signup_expiration_minutes",
                         &self.signup_expiration_minutes,
-                    )?;
-                object.if_set("code_challenge", &self.code_challenge)?;
-                object.if_set("user_id", &self.user_id)?;
-                object.if_set("session_token", &self.session_token)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("locale", &self.locale)?;
-                object.if_set("signup_template_id", &self.signup_template_id)?;
-                Ok(())
+                    );
+                object.if_set("code_challenge", &self.code_challenge);
+                object.if_set("user_id", &self.user_id);
+                object.if_set("session_token", &self.session_token);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("locale", &self.locale);
+                object.if_set("signup_template_id", &self.signup_template_id);
             },
         )
     }
@@ -936,41 +952,42 @@ impl crate::codec::Object for SendRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email" => fields.read(&mut email, "email")?,
+                "email" => fields.read(&mut email, "email"),
                 "login_template_id" => {
-                    fields.read(&mut login_template_id, "login_template_id")?
+                    fields.read(&mut login_template_id, "login_template_id")
                 }
-                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "attributes" => fields.read(&mut attributes, "attributes"),
                 "login_magic_link_url" => {
-                    fields.read(&mut login_magic_link_url, "login_magic_link_url")?
+                    fields.read(&mut login_magic_link_url, "login_magic_link_url")
                 }
                 "signup_magic_link_url" => {
-                    fields.read(&mut signup_magic_link_url, "signup_magic_link_url")?
+                    fields.read(&mut signup_magic_link_url, "signup_magic_link_url")
                 }
                 "login_expiration_minutes" => {
                     fields
-                        .read(&mut login_expiration_minutes, "login_expiration_minutes")?
+                        .read(&mut login_expiration_minutes, "login_expiration_minutes")
                 }
                 "signup_expiration_minutes" => {
                     fields
                         .read(
                             &mut signup_expiration_minutes,
                             "signup_expiration_minutes",
-                        )?
+                        )
                 }
-                "code_challenge" => fields.read(&mut code_challenge, "code_challenge")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "locale" => fields.read(&mut locale, "locale")?,
+                "code_challenge" => fields.read(&mut code_challenge, "code_challenge"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "locale" => fields.read(&mut locale, "locale"),
                 "signup_template_id" => {
-                    fields.read(&mut signup_template_id, "signup_template_id")?
+                    fields.read(&mut signup_template_id, "signup_template_id")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(email) = email else { return Err(fields.missing("email")) };
         Ok(Self {
-            email: fields.required(email, "email")?,
+            email,
             login_template_id: fields.nilable(login_template_id),
             attributes: fields.nilable(attributes),
             login_magic_link_url: fields.nilable(login_magic_link_url),
@@ -1156,18 +1173,26 @@ impl crate::codec::Object for SendResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            email_id: fields.required(email_id, "email_id")?,
+            status_code,
+            request_id,
+            user_id,
+            email_id,
         })
     }
 }
@@ -1189,11 +1214,10 @@ impl ::serde::Serialize for SendResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("email_id", &self.email_id);
             },
         )
     }

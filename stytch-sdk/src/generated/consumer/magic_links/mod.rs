@@ -98,17 +98,16 @@ impl ::serde::Serialize for AuthenticateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("token", &self.token)?;
-                object.if_set("attributes", &self.attributes)?;
-                object.if_set("options", &self.options)?;
-                object.if_set("session_token", &self.session_token)?;
+                object.entry("token", &self.token);
+                object.if_set("attributes", &self.attributes);
+                object.if_set("options", &self.options);
+                object.if_set("session_token", &self.session_token);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("code_verifier", &self.code_verifier)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("code_verifier", &self.code_verifier);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -130,25 +129,26 @@ impl crate::codec::Object for AuthenticateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "token" => fields.read(&mut token, "token")?,
-                "attributes" => fields.read(&mut attributes, "attributes")?,
-                "options" => fields.read(&mut options, "options")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "token" => fields.read(&mut token, "token"),
+                "attributes" => fields.read(&mut attributes, "attributes"),
+                "options" => fields.read(&mut options, "options"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "code_verifier" => fields.read(&mut code_verifier, "code_verifier")?,
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "code_verifier" => fields.read(&mut code_verifier, "code_verifier"),
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(token) = token else { return Err(fields.missing("token")) };
         Ok(Self {
-            token: fields.required(token, "token")?,
+            token,
             attributes: fields.nilable(attributes),
             options: fields.nilable(options),
             session_token: fields.nilable(session_token),
@@ -317,28 +317,46 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "method_id" => fields.read(&mut method_id, "method_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "user" => fields.read(&mut user, "user")?,
-                "reset_sessions" => fields.read(&mut reset_sessions, "reset_sessions")?,
-                "session" => fields.read(&mut session, "session")?,
-                "user_device" => fields.read(&mut user_device, "user_device")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "method_id" => fields.read(&mut method_id, "method_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "user" => fields.read(&mut user, "user"),
+                "reset_sessions" => fields.read(&mut reset_sessions, "reset_sessions"),
+                "session" => fields.read(&mut session, "session"),
+                "user_device" => fields.read(&mut user_device, "user_device"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(method_id) = method_id else { return Err(fields.missing("method_id")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(user) = user else { return Err(fields.missing("user")) };
+        let Some(reset_sessions) = reset_sessions else {
+            return Err(fields.missing("reset_sessions"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            method_id: fields.required(method_id, "method_id")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            user: fields.required(user, "user")?,
-            reset_sessions: fields.required(reset_sessions, "reset_sessions")?,
+            status_code,
+            request_id,
+            user_id,
+            method_id,
+            session_token,
+            session_jwt,
+            user,
+            reset_sessions,
             session: fields.nilable(session),
             user_device: fields.nilable(user_device),
         })
@@ -362,17 +380,16 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("method_id", &self.method_id)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("user", &self.user)?;
-                object.entry("reset_sessions", &self.reset_sessions)?;
-                object.if_set("session", &self.session)?;
-                object.if_set("user_device", &self.user_device)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("method_id", &self.method_id);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("user", &self.user);
+                object.entry("reset_sessions", &self.reset_sessions);
+                object.if_set("session", &self.session);
+                object.if_set("user_device", &self.user_device);
             },
         )
     }
@@ -402,10 +419,9 @@ impl ::serde::Serialize for CreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("user_id", &self.user_id)?;
-                object.if_set("expiration_minutes", &self.expiration_minutes)?;
-                object.if_set("attributes", &self.attributes)?;
-                Ok(())
+                object.entry("user_id", &self.user_id);
+                object.if_set("expiration_minutes", &self.expiration_minutes);
+                object.if_set("attributes", &self.attributes);
             },
         )
     }
@@ -421,16 +437,17 @@ impl crate::codec::Object for CreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id"),
                 "expiration_minutes" => {
-                    fields.read(&mut expiration_minutes, "expiration_minutes")?
+                    fields.read(&mut expiration_minutes, "expiration_minutes")
                 }
-                "attributes" => fields.read(&mut attributes, "attributes")?,
-                _ => fields.skip()?,
-            }
+                "attributes" => fields.read(&mut attributes, "attributes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
         Ok(Self {
-            user_id: fields.required(user_id, "user_id")?,
+            user_id,
             expiration_minutes: fields.nilable(expiration_minutes),
             attributes: fields.nilable(attributes),
         })
@@ -526,18 +543,26 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "token" => fields.read(&mut token, "token")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "token" => fields.read(&mut token, "token"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(token) = token else { return Err(fields.missing("token")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            token: fields.required(token, "token")?,
+            status_code,
+            request_id,
+            user_id,
+            token,
         })
     }
 }
@@ -559,11 +584,10 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("token", &self.token)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("token", &self.token);
             },
         )
     }

@@ -17,9 +17,8 @@ impl ::serde::Serialize for Attributes {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("ip_address", &self.ip_address)?;
-                object.if_set("user_agent", &self.user_agent)?;
-                Ok(())
+                object.if_set("ip_address", &self.ip_address);
+                object.if_set("user_agent", &self.user_agent);
             },
         )
     }
@@ -33,10 +32,10 @@ impl crate::codec::Object for Attributes {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "ip_address" => fields.read(&mut ip_address, "ip_address")?,
-                "user_agent" => fields.read(&mut user_agent, "user_agent")?,
-                _ => fields.skip()?,
-            }
+                "ip_address" => fields.read(&mut ip_address, "ip_address"),
+                "user_agent" => fields.read(&mut user_agent, "user_agent"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             ip_address: fields.nilable(ip_address),

@@ -63,53 +63,49 @@ impl ::serde::Serialize for ConnectedApp {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("client_id", &self.client_id)?;
-                object.entry("client_name", &self.client_name)?;
-                object.entry("client_description", &self.client_description)?;
-                object.entry("status", &self.status)?;
-                object.entry("full_access_allowed", &self.full_access_allowed)?;
-                object.entry("client_type", &self.client_type)?;
-                object.entry("redirect_urls", &self.redirect_urls)?;
+                object.entry("client_id", &self.client_id);
+                object.entry("client_name", &self.client_name);
+                object.entry("client_description", &self.client_description);
+                object.entry("status", &self.status);
+                object.entry("full_access_allowed", &self.full_access_allowed);
+                object.entry("client_type", &self.client_type);
+                object.entry("redirect_urls", &self.redirect_urls);
                 object
                     .entry(
                         "access_token_expiry_minutes",
                         &self.access_token_expiry_minutes,
-                    )?;
+                    );
                 object
                     .entry(
                         "access_token_template_content",
                         &self.access_token_template_content,
-                    )?;
+                    );
                 object
-                    .entry(
-                        "post_logout_redirect_urls",
-                        &self.post_logout_redirect_urls,
-                    )?;
+                    .entry("post_logout_redirect_urls", &self.post_logout_redirect_urls);
                 object
                     .entry(
                         "bypass_consent_for_offline_access",
                         &self.bypass_consent_for_offline_access,
-                    )?;
-                object.entry("creation_method", &self.creation_method)?;
+                    );
+                object.entry("creation_method", &self.creation_method);
                 object
                     .if_set(
                         "id_token_template_content",
                         &self.id_token_template_content,
-                    )?;
-                object.if_set("client_secret_last_four", &self.client_secret_last_four)?;
+                    );
+                object.if_set("client_secret_last_four", &self.client_secret_last_four);
                 object
                     .if_set(
                         "next_client_secret_last_four",
                         &self.next_client_secret_last_four,
-                    )?;
+                    );
                 object
                     .if_set(
                         "access_token_custom_audience",
                         &self.access_token_custom_audience,
-                    )?;
-                object.if_set("logo_url", &self.logo_url)?;
-                object.if_set("client_id_metadata_url", &self.client_id_metadata_url)?;
-                Ok(())
+                    );
+                object.if_set("logo_url", &self.logo_url);
+                object.if_set("client_id_metadata_url", &self.client_id_metadata_url);
             },
         )
     }
@@ -139,104 +135,121 @@ impl crate::codec::Object for ConnectedApp {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                "client_name" => fields.read(&mut client_name, "client_name"),
                 "client_description" => {
-                    fields.read(&mut client_description, "client_description")?
+                    fields.read(&mut client_description, "client_description")
                 }
-                "status" => fields.read(&mut status, "status")?,
+                "status" => fields.read(&mut status, "status"),
                 "full_access_allowed" => {
-                    fields.read(&mut full_access_allowed, "full_access_allowed")?
+                    fields.read(&mut full_access_allowed, "full_access_allowed")
                 }
-                "client_type" => fields.read(&mut client_type, "client_type")?,
-                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls")?,
+                "client_type" => fields.read(&mut client_type, "client_type"),
+                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls"),
                 "access_token_expiry_minutes" => {
                     fields
                         .read(
                             &mut access_token_expiry_minutes,
                             "access_token_expiry_minutes",
-                        )?
+                        )
                 }
                 "access_token_template_content" => {
                     fields
                         .read(
                             &mut access_token_template_content,
                             "access_token_template_content",
-                        )?
+                        )
                 }
                 "post_logout_redirect_urls" => {
                     fields
                         .read(
                             &mut post_logout_redirect_urls,
                             "post_logout_redirect_urls",
-                        )?
+                        )
                 }
                 "bypass_consent_for_offline_access" => {
                     fields
                         .read(
                             &mut bypass_consent_for_offline_access,
                             "bypass_consent_for_offline_access",
-                        )?
+                        )
                 }
-                "creation_method" => {
-                    fields.read(&mut creation_method, "creation_method")?
-                }
+                "creation_method" => fields.read(&mut creation_method, "creation_method"),
                 "id_token_template_content" => {
                     fields
                         .read(
                             &mut id_token_template_content,
                             "id_token_template_content",
-                        )?
+                        )
                 }
                 "client_secret_last_four" => {
-                    fields.read(&mut client_secret_last_four, "client_secret_last_four")?
+                    fields.read(&mut client_secret_last_four, "client_secret_last_four")
                 }
                 "next_client_secret_last_four" => {
                     fields
                         .read(
                             &mut next_client_secret_last_four,
                             "next_client_secret_last_four",
-                        )?
+                        )
                 }
                 "access_token_custom_audience" => {
                     fields
                         .read(
                             &mut access_token_custom_audience,
                             "access_token_custom_audience",
-                        )?
+                        )
                 }
-                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
+                "logo_url" => fields.read(&mut logo_url, "logo_url"),
                 "client_id_metadata_url" => {
-                    fields.read(&mut client_id_metadata_url, "client_id_metadata_url")?
+                    fields.read(&mut client_id_metadata_url, "client_id_metadata_url")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        let Some(client_name) = client_name else {
+            return Err(fields.missing("client_name"))
+        };
+        let Some(client_description) = client_description else {
+            return Err(fields.missing("client_description"))
+        };
+        let Some(status) = status else { return Err(fields.missing("status")) };
+        let Some(full_access_allowed) = full_access_allowed else {
+            return Err(fields.missing("full_access_allowed"))
+        };
+        let Some(client_type) = client_type else {
+            return Err(fields.missing("client_type"))
+        };
+        let Some(redirect_urls) = redirect_urls else {
+            return Err(fields.missing("redirect_urls"))
+        };
+        let Some(access_token_expiry_minutes) = access_token_expiry_minutes else {
+            return Err(fields.missing("access_token_expiry_minutes"))
+        };
+        let Some(access_token_template_content) = access_token_template_content else {
+            return Err(fields.missing("access_token_template_content"))
+        };
+        let Some(post_logout_redirect_urls) = post_logout_redirect_urls else {
+            return Err(fields.missing("post_logout_redirect_urls"))
+        };
+        let Some(bypass_consent_for_offline_access) = bypass_consent_for_offline_access
+        else { return Err(fields.missing("bypass_consent_for_offline_access")) };
+        let Some(creation_method) = creation_method else {
+            return Err(fields.missing("creation_method"))
+        };
         Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-            client_name: fields.required(client_name, "client_name")?,
-            client_description: fields
-                .required(client_description, "client_description")?,
-            status: fields.required(status, "status")?,
-            full_access_allowed: fields
-                .required(full_access_allowed, "full_access_allowed")?,
-            client_type: fields.required(client_type, "client_type")?,
-            redirect_urls: fields.required(redirect_urls, "redirect_urls")?,
-            access_token_expiry_minutes: fields
-                .required(access_token_expiry_minutes, "access_token_expiry_minutes")?,
-            access_token_template_content: fields
-                .required(
-                    access_token_template_content,
-                    "access_token_template_content",
-                )?,
-            post_logout_redirect_urls: fields
-                .required(post_logout_redirect_urls, "post_logout_redirect_urls")?,
-            bypass_consent_for_offline_access: fields
-                .required(
-                    bypass_consent_for_offline_access,
-                    "bypass_consent_for_offline_access",
-                )?,
-            creation_method: fields.required(creation_method, "creation_method")?,
+            client_id,
+            client_name,
+            client_description,
+            status,
+            full_access_allowed,
+            client_type,
+            redirect_urls,
+            access_token_expiry_minutes,
+            access_token_template_content,
+            post_logout_redirect_urls,
+            bypass_consent_for_offline_access,
+            creation_method,
             id_token_template_content: fields.nilable(id_token_template_content),
             client_secret_last_four: fields.nilable(client_secret_last_four),
             next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
@@ -280,12 +293,11 @@ impl ::serde::Serialize for ConnectedAppPublic {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("client_id", &self.client_id)?;
-                object.entry("client_name", &self.client_name)?;
-                object.entry("client_description", &self.client_description)?;
-                object.entry("client_type", &self.client_type)?;
-                object.if_set("logo_url", &self.logo_url)?;
-                Ok(())
+                object.entry("client_id", &self.client_id);
+                object.entry("client_name", &self.client_name);
+                object.entry("client_description", &self.client_description);
+                object.entry("client_type", &self.client_type);
+                object.if_set("logo_url", &self.logo_url);
             },
         )
     }
@@ -302,22 +314,31 @@ impl crate::codec::Object for ConnectedAppPublic {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                "client_name" => fields.read(&mut client_name, "client_name"),
                 "client_description" => {
-                    fields.read(&mut client_description, "client_description")?
+                    fields.read(&mut client_description, "client_description")
                 }
-                "client_type" => fields.read(&mut client_type, "client_type")?,
-                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
-                _ => fields.skip()?,
-            }
+                "client_type" => fields.read(&mut client_type, "client_type"),
+                "logo_url" => fields.read(&mut logo_url, "logo_url"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        let Some(client_name) = client_name else {
+            return Err(fields.missing("client_name"))
+        };
+        let Some(client_description) = client_description else {
+            return Err(fields.missing("client_description"))
+        };
+        let Some(client_type) = client_type else {
+            return Err(fields.missing("client_type"))
+        };
         Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-            client_name: fields.required(client_name, "client_name")?,
-            client_description: fields
-                .required(client_description, "client_description")?,
-            client_type: fields.required(client_type, "client_type")?,
+            client_id,
+            client_name,
+            client_description,
+            client_type,
             logo_url: fields.nilable(logo_url),
         })
     }
@@ -393,53 +414,49 @@ impl ::serde::Serialize for ConnectedAppWithClientSecret {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("client_id", &self.client_id)?;
-                object.entry("client_name", &self.client_name)?;
-                object.entry("client_description", &self.client_description)?;
-                object.entry("status", &self.status)?;
-                object.entry("full_access_allowed", &self.full_access_allowed)?;
-                object.entry("client_type", &self.client_type)?;
-                object.entry("redirect_urls", &self.redirect_urls)?;
+                object.entry("client_id", &self.client_id);
+                object.entry("client_name", &self.client_name);
+                object.entry("client_description", &self.client_description);
+                object.entry("status", &self.status);
+                object.entry("full_access_allowed", &self.full_access_allowed);
+                object.entry("client_type", &self.client_type);
+                object.entry("redirect_urls", &self.redirect_urls);
                 object
                     .entry(
                         "access_token_expiry_minutes",
                         &self.access_token_expiry_minutes,
-                    )?;
+                    );
                 object
                     .entry(
                         "access_token_template_content",
                         &self.access_token_template_content,
-                    )?;
+                    );
                 object
-                    .entry(
-                        "post_logout_redirect_urls",
-                        &self.post_logout_redirect_urls,
-                    )?;
+                    .entry("post_logout_redirect_urls", &self.post_logout_redirect_urls);
                 object
                     .entry(
                         "bypass_consent_for_offline_access",
                         &self.bypass_consent_for_offline_access,
-                    )?;
+                    );
                 object
                     .if_set(
                         "id_token_template_content",
                         &self.id_token_template_content,
-                    )?;
-                object.if_set("client_secret_last_four", &self.client_secret_last_four)?;
+                    );
+                object.if_set("client_secret_last_four", &self.client_secret_last_four);
                 object
                     .if_set(
                         "next_client_secret_last_four",
                         &self.next_client_secret_last_four,
-                    )?;
-                object.if_set("client_secret", &self.client_secret)?;
+                    );
+                object.if_set("client_secret", &self.client_secret);
                 object
                     .if_set(
                         "access_token_custom_audience",
                         &self.access_token_custom_audience,
-                    )?;
-                object.if_set("logo_url", &self.logo_url)?;
-                object.if_set("client_id_metadata_url", &self.client_id_metadata_url)?;
-                Ok(())
+                    );
+                object.if_set("logo_url", &self.logo_url);
+                object.if_set("client_id_metadata_url", &self.client_id_metadata_url);
             },
         )
     }
@@ -469,101 +486,117 @@ impl crate::codec::Object for ConnectedAppWithClientSecret {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                "client_name" => fields.read(&mut client_name, "client_name"),
                 "client_description" => {
-                    fields.read(&mut client_description, "client_description")?
+                    fields.read(&mut client_description, "client_description")
                 }
-                "status" => fields.read(&mut status, "status")?,
+                "status" => fields.read(&mut status, "status"),
                 "full_access_allowed" => {
-                    fields.read(&mut full_access_allowed, "full_access_allowed")?
+                    fields.read(&mut full_access_allowed, "full_access_allowed")
                 }
-                "client_type" => fields.read(&mut client_type, "client_type")?,
-                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls")?,
+                "client_type" => fields.read(&mut client_type, "client_type"),
+                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls"),
                 "access_token_expiry_minutes" => {
                     fields
                         .read(
                             &mut access_token_expiry_minutes,
                             "access_token_expiry_minutes",
-                        )?
+                        )
                 }
                 "access_token_template_content" => {
                     fields
                         .read(
                             &mut access_token_template_content,
                             "access_token_template_content",
-                        )?
+                        )
                 }
                 "post_logout_redirect_urls" => {
                     fields
                         .read(
                             &mut post_logout_redirect_urls,
                             "post_logout_redirect_urls",
-                        )?
+                        )
                 }
                 "bypass_consent_for_offline_access" => {
                     fields
                         .read(
                             &mut bypass_consent_for_offline_access,
                             "bypass_consent_for_offline_access",
-                        )?
+                        )
                 }
                 "id_token_template_content" => {
                     fields
                         .read(
                             &mut id_token_template_content,
                             "id_token_template_content",
-                        )?
+                        )
                 }
                 "client_secret_last_four" => {
-                    fields.read(&mut client_secret_last_four, "client_secret_last_four")?
+                    fields.read(&mut client_secret_last_four, "client_secret_last_four")
                 }
                 "next_client_secret_last_four" => {
                     fields
                         .read(
                             &mut next_client_secret_last_four,
                             "next_client_secret_last_four",
-                        )?
+                        )
                 }
-                "client_secret" => fields.read(&mut client_secret, "client_secret")?,
+                "client_secret" => fields.read(&mut client_secret, "client_secret"),
                 "access_token_custom_audience" => {
                     fields
                         .read(
                             &mut access_token_custom_audience,
                             "access_token_custom_audience",
-                        )?
+                        )
                 }
-                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
+                "logo_url" => fields.read(&mut logo_url, "logo_url"),
                 "client_id_metadata_url" => {
-                    fields.read(&mut client_id_metadata_url, "client_id_metadata_url")?
+                    fields.read(&mut client_id_metadata_url, "client_id_metadata_url")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        let Some(client_name) = client_name else {
+            return Err(fields.missing("client_name"))
+        };
+        let Some(client_description) = client_description else {
+            return Err(fields.missing("client_description"))
+        };
+        let Some(status) = status else { return Err(fields.missing("status")) };
+        let Some(full_access_allowed) = full_access_allowed else {
+            return Err(fields.missing("full_access_allowed"))
+        };
+        let Some(client_type) = client_type else {
+            return Err(fields.missing("client_type"))
+        };
+        let Some(redirect_urls) = redirect_urls else {
+            return Err(fields.missing("redirect_urls"))
+        };
+        let Some(access_token_expiry_minutes) = access_token_expiry_minutes else {
+            return Err(fields.missing("access_token_expiry_minutes"))
+        };
+        let Some(access_token_template_content) = access_token_template_content else {
+            return Err(fields.missing("access_token_template_content"))
+        };
+        let Some(post_logout_redirect_urls) = post_logout_redirect_urls else {
+            return Err(fields.missing("post_logout_redirect_urls"))
+        };
+        let Some(bypass_consent_for_offline_access) = bypass_consent_for_offline_access
+        else { return Err(fields.missing("bypass_consent_for_offline_access")) };
         Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-            client_name: fields.required(client_name, "client_name")?,
-            client_description: fields
-                .required(client_description, "client_description")?,
-            status: fields.required(status, "status")?,
-            full_access_allowed: fields
-                .required(full_access_allowed, "full_access_allowed")?,
-            client_type: fields.required(client_type, "client_type")?,
-            redirect_urls: fields.required(redirect_urls, "redirect_urls")?,
-            access_token_expiry_minutes: fields
-                .required(access_token_expiry_minutes, "access_token_expiry_minutes")?,
-            access_token_template_content: fields
-                .required(
-                    access_token_template_content,
-                    "access_token_template_content",
-                )?,
-            post_logout_redirect_urls: fields
-                .required(post_logout_redirect_urls, "post_logout_redirect_urls")?,
-            bypass_consent_for_offline_access: fields
-                .required(
-                    bypass_consent_for_offline_access,
-                    "bypass_consent_for_offline_access",
-                )?,
+            client_id,
+            client_name,
+            client_description,
+            status,
+            full_access_allowed,
+            client_type,
+            redirect_urls,
+            access_token_expiry_minutes,
+            access_token_template_content,
+            post_logout_redirect_urls,
+            bypass_consent_for_offline_access,
             id_token_template_content: fields.nilable(id_token_template_content),
             client_secret_last_four: fields.nilable(client_secret_last_four),
             next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
@@ -645,53 +678,49 @@ impl ::serde::Serialize for ConnectedAppWithNextClientSecret {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("client_id", &self.client_id)?;
-                object.entry("client_name", &self.client_name)?;
-                object.entry("client_description", &self.client_description)?;
-                object.entry("status", &self.status)?;
-                object.entry("client_secret_last_four", &self.client_secret_last_four)?;
-                object.entry("full_access_allowed", &self.full_access_allowed)?;
-                object.entry("client_type", &self.client_type)?;
-                object.entry("redirect_urls", &self.redirect_urls)?;
-                object.entry("next_client_secret", &self.next_client_secret)?;
+                object.entry("client_id", &self.client_id);
+                object.entry("client_name", &self.client_name);
+                object.entry("client_description", &self.client_description);
+                object.entry("status", &self.status);
+                object.entry("client_secret_last_four", &self.client_secret_last_four);
+                object.entry("full_access_allowed", &self.full_access_allowed);
+                object.entry("client_type", &self.client_type);
+                object.entry("redirect_urls", &self.redirect_urls);
+                object.entry("next_client_secret", &self.next_client_secret);
                 object
                     .entry(
                         "access_token_expiry_minutes",
                         &self.access_token_expiry_minutes,
-                    )?;
+                    );
                 object
                     .entry(
                         "access_token_template_content",
                         &self.access_token_template_content,
-                    )?;
+                    );
                 object
-                    .entry(
-                        "post_logout_redirect_urls",
-                        &self.post_logout_redirect_urls,
-                    )?;
+                    .entry("post_logout_redirect_urls", &self.post_logout_redirect_urls);
                 object
                     .entry(
                         "bypass_consent_for_offline_access",
                         &self.bypass_consent_for_offline_access,
-                    )?;
+                    );
                 object
                     .if_set(
                         "id_token_template_content",
                         &self.id_token_template_content,
-                    )?;
+                    );
                 object
                     .if_set(
                         "next_client_secret_last_four",
                         &self.next_client_secret_last_four,
-                    )?;
+                    );
                 object
                     .if_set(
                         "access_token_custom_audience",
                         &self.access_token_custom_audience,
-                    )?;
-                object.if_set("logo_url", &self.logo_url)?;
-                object.if_set("client_id_metadata_url", &self.client_id_metadata_url)?;
-                Ok(())
+                    );
+                object.if_set("logo_url", &self.logo_url);
+                object.if_set("client_id_metadata_url", &self.client_id_metadata_url);
             },
         )
     }
@@ -721,107 +750,127 @@ impl crate::codec::Object for ConnectedAppWithNextClientSecret {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                "client_name" => fields.read(&mut client_name, "client_name"),
                 "client_description" => {
-                    fields.read(&mut client_description, "client_description")?
+                    fields.read(&mut client_description, "client_description")
                 }
-                "status" => fields.read(&mut status, "status")?,
+                "status" => fields.read(&mut status, "status"),
                 "client_secret_last_four" => {
-                    fields.read(&mut client_secret_last_four, "client_secret_last_four")?
+                    fields.read(&mut client_secret_last_four, "client_secret_last_four")
                 }
                 "full_access_allowed" => {
-                    fields.read(&mut full_access_allowed, "full_access_allowed")?
+                    fields.read(&mut full_access_allowed, "full_access_allowed")
                 }
-                "client_type" => fields.read(&mut client_type, "client_type")?,
-                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls")?,
+                "client_type" => fields.read(&mut client_type, "client_type"),
+                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls"),
                 "next_client_secret" => {
-                    fields.read(&mut next_client_secret, "next_client_secret")?
+                    fields.read(&mut next_client_secret, "next_client_secret")
                 }
                 "access_token_expiry_minutes" => {
                     fields
                         .read(
                             &mut access_token_expiry_minutes,
                             "access_token_expiry_minutes",
-                        )?
+                        )
                 }
                 "access_token_template_content" => {
                     fields
                         .read(
                             &mut access_token_template_content,
                             "access_token_template_content",
-                        )?
+                        )
                 }
                 "post_logout_redirect_urls" => {
                     fields
                         .read(
                             &mut post_logout_redirect_urls,
                             "post_logout_redirect_urls",
-                        )?
+                        )
                 }
                 "bypass_consent_for_offline_access" => {
                     fields
                         .read(
                             &mut bypass_consent_for_offline_access,
                             "bypass_consent_for_offline_access",
-                        )?
+                        )
                 }
                 "id_token_template_content" => {
                     fields
                         .read(
                             &mut id_token_template_content,
                             "id_token_template_content",
-                        )?
+                        )
                 }
                 "next_client_secret_last_four" => {
                     fields
                         .read(
                             &mut next_client_secret_last_four,
                             "next_client_secret_last_four",
-                        )?
+                        )
                 }
                 "access_token_custom_audience" => {
                     fields
                         .read(
                             &mut access_token_custom_audience,
                             "access_token_custom_audience",
-                        )?
+                        )
                 }
-                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
+                "logo_url" => fields.read(&mut logo_url, "logo_url"),
                 "client_id_metadata_url" => {
-                    fields.read(&mut client_id_metadata_url, "client_id_metadata_url")?
+                    fields.read(&mut client_id_metadata_url, "client_id_metadata_url")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        let Some(client_name) = client_name else {
+            return Err(fields.missing("client_name"))
+        };
+        let Some(client_description) = client_description else {
+            return Err(fields.missing("client_description"))
+        };
+        let Some(status) = status else { return Err(fields.missing("status")) };
+        let Some(client_secret_last_four) = client_secret_last_four else {
+            return Err(fields.missing("client_secret_last_four"))
+        };
+        let Some(full_access_allowed) = full_access_allowed else {
+            return Err(fields.missing("full_access_allowed"))
+        };
+        let Some(client_type) = client_type else {
+            return Err(fields.missing("client_type"))
+        };
+        let Some(redirect_urls) = redirect_urls else {
+            return Err(fields.missing("redirect_urls"))
+        };
+        let Some(next_client_secret) = next_client_secret else {
+            return Err(fields.missing("next_client_secret"))
+        };
+        let Some(access_token_expiry_minutes) = access_token_expiry_minutes else {
+            return Err(fields.missing("access_token_expiry_minutes"))
+        };
+        let Some(access_token_template_content) = access_token_template_content else {
+            return Err(fields.missing("access_token_template_content"))
+        };
+        let Some(post_logout_redirect_urls) = post_logout_redirect_urls else {
+            return Err(fields.missing("post_logout_redirect_urls"))
+        };
+        let Some(bypass_consent_for_offline_access) = bypass_consent_for_offline_access
+        else { return Err(fields.missing("bypass_consent_for_offline_access")) };
         Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-            client_name: fields.required(client_name, "client_name")?,
-            client_description: fields
-                .required(client_description, "client_description")?,
-            status: fields.required(status, "status")?,
-            client_secret_last_four: fields
-                .required(client_secret_last_four, "client_secret_last_four")?,
-            full_access_allowed: fields
-                .required(full_access_allowed, "full_access_allowed")?,
-            client_type: fields.required(client_type, "client_type")?,
-            redirect_urls: fields.required(redirect_urls, "redirect_urls")?,
-            next_client_secret: fields
-                .required(next_client_secret, "next_client_secret")?,
-            access_token_expiry_minutes: fields
-                .required(access_token_expiry_minutes, "access_token_expiry_minutes")?,
-            access_token_template_content: fields
-                .required(
-                    access_token_template_content,
-                    "access_token_template_content",
-                )?,
-            post_logout_redirect_urls: fields
-                .required(post_logout_redirect_urls, "post_logout_redirect_urls")?,
-            bypass_consent_for_offline_access: fields
-                .required(
-                    bypass_consent_for_offline_access,
-                    "bypass_consent_for_offline_access",
-                )?,
+            client_id,
+            client_name,
+            client_description,
+            status,
+            client_secret_last_four,
+            full_access_allowed,
+            client_type,
+            redirect_urls,
+            next_client_secret,
+            access_token_expiry_minutes,
+            access_token_template_content,
+            post_logout_redirect_urls,
+            bypass_consent_for_offline_access,
             id_token_template_content: fields.nilable(id_token_template_content),
             next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
             access_token_custom_audience: fields.nilable(access_token_custom_audience),
@@ -857,9 +906,8 @@ impl ::serde::Serialize for ResultsMetadata {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("total", &self.total)?;
-                object.if_set("next_cursor", &self.next_cursor)?;
-                Ok(())
+                object.entry("total", &self.total);
+                object.if_set("next_cursor", &self.next_cursor);
             },
         )
     }
@@ -873,13 +921,14 @@ impl crate::codec::Object for ResultsMetadata {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "total" => fields.read(&mut total, "total")?,
-                "next_cursor" => fields.read(&mut next_cursor, "next_cursor")?,
-                _ => fields.skip()?,
-            }
+                "total" => fields.read(&mut total, "total"),
+                "next_cursor" => fields.read(&mut next_cursor, "next_cursor"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(total) = total else { return Err(fields.missing("total")) };
         Ok(Self {
-            total: fields.required(total, "total")?,
+            total,
             next_cursor: fields.nilable(next_cursor),
         })
     }

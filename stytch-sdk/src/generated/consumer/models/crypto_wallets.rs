@@ -35,15 +35,14 @@ impl ::serde::Serialize for SiweParams {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("domain", &self.domain)?;
-                object.entry("uri", &self.uri)?;
-                object.entry("resources", &self.resources)?;
-                object.if_set("chain_id", &self.chain_id)?;
-                object.if_set("statement", &self.statement)?;
-                object.time_if_set("issued_at", &self.issued_at)?;
-                object.time_if_set("not_before", &self.not_before)?;
-                object.if_set("message_request_id", &self.message_request_id)?;
-                Ok(())
+                object.entry("domain", &self.domain);
+                object.entry("uri", &self.uri);
+                object.entry("resources", &self.resources);
+                object.if_set("chain_id", &self.chain_id);
+                object.if_set("statement", &self.statement);
+                object.time_if_set("issued_at", &self.issued_at);
+                object.time_if_set("not_before", &self.not_before);
+                object.if_set("message_request_id", &self.message_request_id);
             },
         )
     }
@@ -63,23 +62,26 @@ impl crate::codec::Object for SiweParams {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "domain" => fields.read(&mut domain, "domain")?,
-                "uri" => fields.read(&mut uri, "uri")?,
-                "resources" => fields.read(&mut resources, "resources")?,
-                "chain_id" => fields.read(&mut chain_id, "chain_id")?,
-                "statement" => fields.read(&mut statement, "statement")?,
-                "issued_at" => fields.read(&mut issued_at, "issued_at")?,
-                "not_before" => fields.read(&mut not_before, "not_before")?,
+                "domain" => fields.read(&mut domain, "domain"),
+                "uri" => fields.read(&mut uri, "uri"),
+                "resources" => fields.read(&mut resources, "resources"),
+                "chain_id" => fields.read(&mut chain_id, "chain_id"),
+                "statement" => fields.read(&mut statement, "statement"),
+                "issued_at" => fields.read(&mut issued_at, "issued_at"),
+                "not_before" => fields.read(&mut not_before, "not_before"),
                 "message_request_id" => {
-                    fields.read(&mut message_request_id, "message_request_id")?
+                    fields.read(&mut message_request_id, "message_request_id")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(domain) = domain else { return Err(fields.missing("domain")) };
+        let Some(uri) = uri else { return Err(fields.missing("uri")) };
+        let Some(resources) = resources else { return Err(fields.missing("resources")) };
         Ok(Self {
-            domain: fields.required(domain, "domain")?,
-            uri: fields.required(uri, "uri")?,
-            resources: fields.required(resources, "resources")?,
+            domain,
+            uri,
+            resources,
             chain_id: fields.nilable(chain_id),
             statement: fields.nilable(statement),
             issued_at: fields.nilable_time(issued_at),
@@ -127,15 +129,14 @@ impl ::serde::Serialize for SiweParamsResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("status_code", &self.status_code)?;
-                object.if_set("request_id", &self.request_id)?;
-                object.entry("domain", &self.domain)?;
-                object.entry("uri", &self.uri)?;
-                object.entry("chain_id", &self.chain_id)?;
-                object.entry("resources", &self.resources)?;
-                object.time_if_set("issued_at", &self.issued_at)?;
-                object.if_set("message_request_id", &self.message_request_id)?;
-                Ok(())
+                object.if_set("status_code", &self.status_code);
+                object.if_set("request_id", &self.request_id);
+                object.entry("domain", &self.domain);
+                object.entry("uri", &self.uri);
+                object.entry("chain_id", &self.chain_id);
+                object.entry("resources", &self.resources);
+                object.time_if_set("issued_at", &self.issued_at);
+                object.if_set("message_request_id", &self.message_request_id);
             },
         )
     }
@@ -155,26 +156,30 @@ impl crate::codec::Object for SiweParamsResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "domain" => fields.read(&mut domain, "domain")?,
-                "uri" => fields.read(&mut uri, "uri")?,
-                "chain_id" => fields.read(&mut chain_id, "chain_id")?,
-                "resources" => fields.read(&mut resources, "resources")?,
-                "issued_at" => fields.read(&mut issued_at, "issued_at")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "domain" => fields.read(&mut domain, "domain"),
+                "uri" => fields.read(&mut uri, "uri"),
+                "chain_id" => fields.read(&mut chain_id, "chain_id"),
+                "resources" => fields.read(&mut resources, "resources"),
+                "issued_at" => fields.read(&mut issued_at, "issued_at"),
                 "message_request_id" => {
-                    fields.read(&mut message_request_id, "message_request_id")?
+                    fields.read(&mut message_request_id, "message_request_id")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(domain) = domain else { return Err(fields.missing("domain")) };
+        let Some(uri) = uri else { return Err(fields.missing("uri")) };
+        let Some(chain_id) = chain_id else { return Err(fields.missing("chain_id")) };
+        let Some(resources) = resources else { return Err(fields.missing("resources")) };
         Ok(Self {
             status_code: fields.nilable(status_code),
             request_id: fields.nilable(request_id),
-            domain: fields.required(domain, "domain")?,
-            uri: fields.required(uri, "uri")?,
-            chain_id: fields.required(chain_id, "chain_id")?,
-            resources: fields.required(resources, "resources")?,
+            domain,
+            uri,
+            chain_id,
+            resources,
             issued_at: fields.nilable_time(issued_at),
             message_request_id: fields.nilable(message_request_id),
         })

@@ -20,10 +20,9 @@ impl ::serde::Serialize for DeviceAttributeDetails {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("is_new", &self.is_new)?;
-                object.time_if_set("first_seen_at", &self.first_seen_at)?;
-                object.time_if_set("last_seen_at", &self.last_seen_at)?;
-                Ok(())
+                object.entry("is_new", &self.is_new);
+                object.time_if_set("first_seen_at", &self.first_seen_at);
+                object.time_if_set("last_seen_at", &self.last_seen_at);
             },
         )
     }
@@ -38,14 +37,15 @@ impl crate::codec::Object for DeviceAttributeDetails {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "is_new" => fields.read(&mut is_new, "is_new")?,
-                "first_seen_at" => fields.read(&mut first_seen_at, "first_seen_at")?,
-                "last_seen_at" => fields.read(&mut last_seen_at, "last_seen_at")?,
-                _ => fields.skip()?,
-            }
+                "is_new" => fields.read(&mut is_new, "is_new"),
+                "first_seen_at" => fields.read(&mut first_seen_at, "first_seen_at"),
+                "last_seen_at" => fields.read(&mut last_seen_at, "last_seen_at"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(is_new) = is_new else { return Err(fields.missing("is_new")) };
         Ok(Self {
-            is_new: fields.required(is_new, "is_new")?,
+            is_new,
             first_seen_at: fields.nilable_time(first_seen_at),
             last_seen_at: fields.nilable_time(last_seen_at),
         })
@@ -97,15 +97,14 @@ impl ::serde::Serialize for DeviceInfo {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("visitor_id", &self.visitor_id)?;
-                object.if_set("visitor_id_details", &self.visitor_id_details)?;
-                object.if_set("ip_address", &self.ip_address)?;
-                object.if_set("ip_address_details", &self.ip_address_details)?;
-                object.if_set("ip_geo_city", &self.ip_geo_city)?;
-                object.if_set("ip_geo_region", &self.ip_geo_region)?;
-                object.if_set("ip_geo_country", &self.ip_geo_country)?;
-                object.if_set("ip_geo_country_details", &self.ip_geo_country_details)?;
-                Ok(())
+                object.entry("visitor_id", &self.visitor_id);
+                object.if_set("visitor_id_details", &self.visitor_id_details);
+                object.if_set("ip_address", &self.ip_address);
+                object.if_set("ip_address_details", &self.ip_address_details);
+                object.if_set("ip_geo_city", &self.ip_geo_city);
+                object.if_set("ip_geo_region", &self.ip_geo_region);
+                object.if_set("ip_geo_country", &self.ip_geo_country);
+                object.if_set("ip_geo_country_details", &self.ip_geo_country_details);
             },
         )
     }
@@ -125,25 +124,28 @@ impl crate::codec::Object for DeviceInfo {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "visitor_id" => fields.read(&mut visitor_id, "visitor_id")?,
+                "visitor_id" => fields.read(&mut visitor_id, "visitor_id"),
                 "visitor_id_details" => {
-                    fields.read(&mut visitor_id_details, "visitor_id_details")?
+                    fields.read(&mut visitor_id_details, "visitor_id_details")
                 }
-                "ip_address" => fields.read(&mut ip_address, "ip_address")?,
+                "ip_address" => fields.read(&mut ip_address, "ip_address"),
                 "ip_address_details" => {
-                    fields.read(&mut ip_address_details, "ip_address_details")?
+                    fields.read(&mut ip_address_details, "ip_address_details")
                 }
-                "ip_geo_city" => fields.read(&mut ip_geo_city, "ip_geo_city")?,
-                "ip_geo_region" => fields.read(&mut ip_geo_region, "ip_geo_region")?,
-                "ip_geo_country" => fields.read(&mut ip_geo_country, "ip_geo_country")?,
+                "ip_geo_city" => fields.read(&mut ip_geo_city, "ip_geo_city"),
+                "ip_geo_region" => fields.read(&mut ip_geo_region, "ip_geo_region"),
+                "ip_geo_country" => fields.read(&mut ip_geo_country, "ip_geo_country"),
                 "ip_geo_country_details" => {
-                    fields.read(&mut ip_geo_country_details, "ip_geo_country_details")?
+                    fields.read(&mut ip_geo_country_details, "ip_geo_country_details")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(visitor_id) = visitor_id else {
+            return Err(fields.missing("visitor_id"))
+        };
         Ok(Self {
-            visitor_id: fields.required(visitor_id, "visitor_id")?,
+            visitor_id,
             visitor_id_details: fields.nilable(visitor_id_details),
             ip_address: fields.nilable(ip_address),
             ip_address_details: fields.nilable(ip_address_details),

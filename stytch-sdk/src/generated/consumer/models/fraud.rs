@@ -20,10 +20,9 @@ impl ::serde::Serialize for AsnProperties {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("asn", &self.asn)?;
-                object.entry("name", &self.name)?;
-                object.entry("network", &self.network)?;
-                Ok(())
+                object.entry("asn", &self.asn);
+                object.entry("name", &self.name);
+                object.entry("network", &self.network);
             },
         )
     }
@@ -38,17 +37,16 @@ impl crate::codec::Object for AsnProperties {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "asn" => fields.read(&mut asn, "asn")?,
-                "name" => fields.read(&mut name, "name")?,
-                "network" => fields.read(&mut network, "network")?,
-                _ => fields.skip()?,
-            }
+                "asn" => fields.read(&mut asn, "asn"),
+                "name" => fields.read(&mut name, "name"),
+                "network" => fields.read(&mut network, "network"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            asn: fields.required(asn, "asn")?,
-            name: fields.required(name, "name")?,
-            network: fields.required(network, "network")?,
-        })
+        let Some(asn) = asn else { return Err(fields.missing("asn")) };
+        let Some(name) = name else { return Err(fields.missing("name")) };
+        let Some(network) = network else { return Err(fields.missing("network")) };
+        Ok(Self { asn, name, network })
     }
 }
 
@@ -89,17 +87,12 @@ impl ::serde::Serialize for AddressInformation {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("has_known_bounces", &self.has_known_bounces)?;
-                object.entry("has_valid_syntax", &self.has_valid_syntax)?;
+                object.entry("has_known_bounces", &self.has_known_bounces);
+                object.entry("has_valid_syntax", &self.has_valid_syntax);
                 object
-                    .entry(
-                        "is_suspected_role_address",
-                        &self.is_suspected_role_address,
-                    )?;
-                object.entry("normalized_email", &self.normalized_email)?;
-                object
-                    .entry("tumbling_character_count", &self.tumbling_character_count)?;
-                Ok(())
+                    .entry("is_suspected_role_address", &self.is_suspected_role_address);
+                object.entry("normalized_email", &self.normalized_email);
+                object.entry("tumbling_character_count", &self.tumbling_character_count);
             },
         )
     }
@@ -117,36 +110,49 @@ impl crate::codec::Object for AddressInformation {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "has_known_bounces" => {
-                    fields.read(&mut has_known_bounces, "has_known_bounces")?
+                    fields.read(&mut has_known_bounces, "has_known_bounces")
                 }
                 "has_valid_syntax" => {
-                    fields.read(&mut has_valid_syntax, "has_valid_syntax")?
+                    fields.read(&mut has_valid_syntax, "has_valid_syntax")
                 }
                 "is_suspected_role_address" => {
                     fields
                         .read(
                             &mut is_suspected_role_address,
                             "is_suspected_role_address",
-                        )?
+                        )
                 }
                 "normalized_email" => {
-                    fields.read(&mut normalized_email, "normalized_email")?
+                    fields.read(&mut normalized_email, "normalized_email")
                 }
                 "tumbling_character_count" => {
                     fields
-                        .read(&mut tumbling_character_count, "tumbling_character_count")?
+                        .read(&mut tumbling_character_count, "tumbling_character_count")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(has_known_bounces) = has_known_bounces else {
+            return Err(fields.missing("has_known_bounces"))
+        };
+        let Some(has_valid_syntax) = has_valid_syntax else {
+            return Err(fields.missing("has_valid_syntax"))
+        };
+        let Some(is_suspected_role_address) = is_suspected_role_address else {
+            return Err(fields.missing("is_suspected_role_address"))
+        };
+        let Some(normalized_email) = normalized_email else {
+            return Err(fields.missing("normalized_email"))
+        };
+        let Some(tumbling_character_count) = tumbling_character_count else {
+            return Err(fields.missing("tumbling_character_count"))
+        };
         Ok(Self {
-            has_known_bounces: fields.required(has_known_bounces, "has_known_bounces")?,
-            has_valid_syntax: fields.required(has_valid_syntax, "has_valid_syntax")?,
-            is_suspected_role_address: fields
-                .required(is_suspected_role_address, "is_suspected_role_address")?,
-            normalized_email: fields.required(normalized_email, "normalized_email")?,
-            tumbling_character_count: fields
-                .required(tumbling_character_count, "tumbling_character_count")?,
+            has_known_bounces,
+            has_valid_syntax,
+            is_suspected_role_address,
+            normalized_email,
+            tumbling_character_count,
         })
     }
 }
@@ -174,8 +180,7 @@ impl ::serde::Serialize for BrowserProperties {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("user_agent", &self.user_agent)?;
-                Ok(())
+                object.entry("user_agent", &self.user_agent);
             },
         )
     }
@@ -188,13 +193,14 @@ impl crate::codec::Object for BrowserProperties {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_agent" => fields.read(&mut user_agent, "user_agent")?,
-                _ => fields.skip()?,
-            }
+                "user_agent" => fields.read(&mut user_agent, "user_agent"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            user_agent: fields.required(user_agent, "user_agent")?,
-        })
+        let Some(user_agent) = user_agent else {
+            return Err(fields.missing("user_agent"))
+        };
+        Ok(Self { user_agent })
     }
 }
 
@@ -224,9 +230,8 @@ impl ::serde::Serialize for DomainInformation {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("has_mx_or_a_record", &self.has_mx_or_a_record)?;
-                object.entry("is_disposable_domain", &self.is_disposable_domain)?;
-                Ok(())
+                object.entry("has_mx_or_a_record", &self.has_mx_or_a_record);
+                object.entry("is_disposable_domain", &self.is_disposable_domain);
             },
         )
     }
@@ -241,19 +246,23 @@ impl crate::codec::Object for DomainInformation {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "has_mx_or_a_record" => {
-                    fields.read(&mut has_mx_or_a_record, "has_mx_or_a_record")?
+                    fields.read(&mut has_mx_or_a_record, "has_mx_or_a_record")
                 }
                 "is_disposable_domain" => {
-                    fields.read(&mut is_disposable_domain, "is_disposable_domain")?
+                    fields.read(&mut is_disposable_domain, "is_disposable_domain")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(has_mx_or_a_record) = has_mx_or_a_record else {
+            return Err(fields.missing("has_mx_or_a_record"))
+        };
+        let Some(is_disposable_domain) = is_disposable_domain else {
+            return Err(fields.missing("is_disposable_domain"))
+        };
         Ok(Self {
-            has_mx_or_a_record: fields
-                .required(has_mx_or_a_record, "has_mx_or_a_record")?,
-            is_disposable_domain: fields
-                .required(is_disposable_domain, "is_disposable_domain")?,
+            has_mx_or_a_record,
+            is_disposable_domain,
         })
     }
 }
@@ -296,13 +305,12 @@ impl ::serde::Serialize for Fingerprints {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("network_fingerprint", &self.network_fingerprint)?;
-                object.entry("hardware_fingerprint", &self.hardware_fingerprint)?;
-                object.entry("browser_fingerprint", &self.browser_fingerprint)?;
-                object.entry("visitor_fingerprint", &self.visitor_fingerprint)?;
-                object.if_set("visitor_id", &self.visitor_id)?;
-                object.if_set("browser_id", &self.browser_id)?;
-                Ok(())
+                object.entry("network_fingerprint", &self.network_fingerprint);
+                object.entry("hardware_fingerprint", &self.hardware_fingerprint);
+                object.entry("browser_fingerprint", &self.browser_fingerprint);
+                object.entry("visitor_fingerprint", &self.visitor_fingerprint);
+                object.if_set("visitor_id", &self.visitor_id);
+                object.if_set("browser_id", &self.browser_id);
             },
         )
     }
@@ -321,31 +329,39 @@ impl crate::codec::Object for Fingerprints {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "network_fingerprint" => {
-                    fields.read(&mut network_fingerprint, "network_fingerprint")?
+                    fields.read(&mut network_fingerprint, "network_fingerprint")
                 }
                 "hardware_fingerprint" => {
-                    fields.read(&mut hardware_fingerprint, "hardware_fingerprint")?
+                    fields.read(&mut hardware_fingerprint, "hardware_fingerprint")
                 }
                 "browser_fingerprint" => {
-                    fields.read(&mut browser_fingerprint, "browser_fingerprint")?
+                    fields.read(&mut browser_fingerprint, "browser_fingerprint")
                 }
                 "visitor_fingerprint" => {
-                    fields.read(&mut visitor_fingerprint, "visitor_fingerprint")?
+                    fields.read(&mut visitor_fingerprint, "visitor_fingerprint")
                 }
-                "visitor_id" => fields.read(&mut visitor_id, "visitor_id")?,
-                "browser_id" => fields.read(&mut browser_id, "browser_id")?,
-                _ => fields.skip()?,
-            }
+                "visitor_id" => fields.read(&mut visitor_id, "visitor_id"),
+                "browser_id" => fields.read(&mut browser_id, "browser_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(network_fingerprint) = network_fingerprint else {
+            return Err(fields.missing("network_fingerprint"))
+        };
+        let Some(hardware_fingerprint) = hardware_fingerprint else {
+            return Err(fields.missing("hardware_fingerprint"))
+        };
+        let Some(browser_fingerprint) = browser_fingerprint else {
+            return Err(fields.missing("browser_fingerprint"))
+        };
+        let Some(visitor_fingerprint) = visitor_fingerprint else {
+            return Err(fields.missing("visitor_fingerprint"))
+        };
         Ok(Self {
-            network_fingerprint: fields
-                .required(network_fingerprint, "network_fingerprint")?,
-            hardware_fingerprint: fields
-                .required(hardware_fingerprint, "hardware_fingerprint")?,
-            browser_fingerprint: fields
-                .required(browser_fingerprint, "browser_fingerprint")?,
-            visitor_fingerprint: fields
-                .required(visitor_fingerprint, "visitor_fingerprint")?,
+            network_fingerprint,
+            hardware_fingerprint,
+            browser_fingerprint,
+            visitor_fingerprint,
             visitor_id: fields.nilable(visitor_id),
             browser_id: fields.nilable(browser_id),
         })
@@ -379,10 +395,9 @@ impl ::serde::Serialize for IpGeoProperties {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("city", &self.city)?;
-                object.entry("region", &self.region)?;
-                object.entry("country", &self.country)?;
-                Ok(())
+                object.entry("city", &self.city);
+                object.entry("region", &self.region);
+                object.entry("country", &self.country);
             },
         )
     }
@@ -397,17 +412,16 @@ impl crate::codec::Object for IpGeoProperties {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "city" => fields.read(&mut city, "city")?,
-                "region" => fields.read(&mut region, "region")?,
-                "country" => fields.read(&mut country, "country")?,
-                _ => fields.skip()?,
-            }
+                "city" => fields.read(&mut city, "city"),
+                "region" => fields.read(&mut region, "region"),
+                "country" => fields.read(&mut country, "country"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            city: fields.required(city, "city")?,
-            region: fields.required(region, "region")?,
-            country: fields.required(country, "country")?,
-        })
+        let Some(city) = city else { return Err(fields.missing("city")) };
+        let Some(region) = region else { return Err(fields.missing("region")) };
+        let Some(country) = country else { return Err(fields.missing("country")) };
+        Ok(Self { city, region, country })
     }
 }
 
@@ -440,10 +454,9 @@ impl ::serde::Serialize for Metadata {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("external_id", &self.external_id)?;
-                object.if_set("organization_id", &self.organization_id)?;
-                object.if_set("user_action", &self.user_action)?;
-                Ok(())
+                object.if_set("external_id", &self.external_id);
+                object.if_set("organization_id", &self.organization_id);
+                object.if_set("user_action", &self.user_action);
             },
         )
     }
@@ -458,13 +471,11 @@ impl crate::codec::Object for Metadata {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "external_id" => fields.read(&mut external_id, "external_id")?,
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "user_action" => fields.read(&mut user_action, "user_action")?,
-                _ => fields.skip()?,
-            }
+                "external_id" => fields.read(&mut external_id, "external_id"),
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "user_action" => fields.read(&mut user_action, "user_action"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             external_id: fields.nilable(external_id),
@@ -505,12 +516,11 @@ impl ::serde::Serialize for NetworkProperties {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("ip_address", &self.ip_address)?;
-                object.entry("asn", &self.asn)?;
-                object.entry("ip_geolocation", &self.ip_geolocation)?;
-                object.entry("is_proxy", &self.is_proxy)?;
-                object.entry("is_vpn", &self.is_vpn)?;
-                Ok(())
+                object.entry("ip_address", &self.ip_address);
+                object.entry("asn", &self.asn);
+                object.entry("ip_geolocation", &self.ip_geolocation);
+                object.entry("is_proxy", &self.is_proxy);
+                object.entry("is_vpn", &self.is_vpn);
             },
         )
     }
@@ -527,20 +537,29 @@ impl crate::codec::Object for NetworkProperties {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "ip_address" => fields.read(&mut ip_address, "ip_address")?,
-                "asn" => fields.read(&mut asn, "asn")?,
-                "ip_geolocation" => fields.read(&mut ip_geolocation, "ip_geolocation")?,
-                "is_proxy" => fields.read(&mut is_proxy, "is_proxy")?,
-                "is_vpn" => fields.read(&mut is_vpn, "is_vpn")?,
-                _ => fields.skip()?,
-            }
+                "ip_address" => fields.read(&mut ip_address, "ip_address"),
+                "asn" => fields.read(&mut asn, "asn"),
+                "ip_geolocation" => fields.read(&mut ip_geolocation, "ip_geolocation"),
+                "is_proxy" => fields.read(&mut is_proxy, "is_proxy"),
+                "is_vpn" => fields.read(&mut is_vpn, "is_vpn"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(ip_address) = ip_address else {
+            return Err(fields.missing("ip_address"))
+        };
+        let Some(asn) = asn else { return Err(fields.missing("asn")) };
+        let Some(ip_geolocation) = ip_geolocation else {
+            return Err(fields.missing("ip_geolocation"))
+        };
+        let Some(is_proxy) = is_proxy else { return Err(fields.missing("is_proxy")) };
+        let Some(is_vpn) = is_vpn else { return Err(fields.missing("is_vpn")) };
         Ok(Self {
-            ip_address: fields.required(ip_address, "ip_address")?,
-            asn: fields.required(asn, "asn")?,
-            ip_geolocation: fields.required(ip_geolocation, "ip_geolocation")?,
-            is_proxy: fields.required(is_proxy, "is_proxy")?,
-            is_vpn: fields.required(is_vpn, "is_vpn")?,
+            ip_address,
+            asn,
+            ip_geolocation,
+            is_proxy,
+            is_vpn,
         })
     }
 }
@@ -570,9 +589,8 @@ impl ::serde::Serialize for Properties {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("network_properties", &self.network_properties)?;
-                object.entry("browser_properties", &self.browser_properties)?;
-                Ok(())
+                object.entry("network_properties", &self.network_properties);
+                object.entry("browser_properties", &self.browser_properties);
             },
         )
     }
@@ -587,19 +605,23 @@ impl crate::codec::Object for Properties {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "network_properties" => {
-                    fields.read(&mut network_properties, "network_properties")?
+                    fields.read(&mut network_properties, "network_properties")
                 }
                 "browser_properties" => {
-                    fields.read(&mut browser_properties, "browser_properties")?
+                    fields.read(&mut browser_properties, "browser_properties")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(network_properties) = network_properties else {
+            return Err(fields.missing("network_properties"))
+        };
+        let Some(browser_properties) = browser_properties else {
+            return Err(fields.missing("browser_properties"))
+        };
         Ok(Self {
-            network_properties: fields
-                .required(network_properties, "network_properties")?,
-            browser_properties: fields
-                .required(browser_properties, "browser_properties")?,
+            network_properties,
+            browser_properties,
         })
     }
 }
@@ -664,22 +686,21 @@ impl ::serde::Serialize for Rule {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("rule_type", &self.rule_type)?;
-                object.entry("action", &self.action)?;
-                object.time("created_at", &self.created_at)?;
-                object.if_set("visitor_id", &self.visitor_id)?;
-                object.if_set("browser_id", &self.browser_id)?;
-                object.if_set("visitor_fingerprint", &self.visitor_fingerprint)?;
-                object.if_set("browser_fingerprint", &self.browser_fingerprint)?;
-                object.if_set("hardware_fingerprint", &self.hardware_fingerprint)?;
-                object.if_set("network_fingerprint", &self.network_fingerprint)?;
-                object.if_set("cidr_block", &self.cidr_block)?;
-                object.if_set("country_code", &self.country_code)?;
-                object.if_set("asn", &self.asn)?;
-                object.if_set("description", &self.description)?;
-                object.time_if_set("expires_at", &self.expires_at)?;
-                object.time_if_set("last_updated_at", &self.last_updated_at)?;
-                Ok(())
+                object.entry("rule_type", &self.rule_type);
+                object.entry("action", &self.action);
+                object.time("created_at", &self.created_at);
+                object.if_set("visitor_id", &self.visitor_id);
+                object.if_set("browser_id", &self.browser_id);
+                object.if_set("visitor_fingerprint", &self.visitor_fingerprint);
+                object.if_set("browser_fingerprint", &self.browser_fingerprint);
+                object.if_set("hardware_fingerprint", &self.hardware_fingerprint);
+                object.if_set("network_fingerprint", &self.network_fingerprint);
+                object.if_set("cidr_block", &self.cidr_block);
+                object.if_set("country_code", &self.country_code);
+                object.if_set("asn", &self.asn);
+                object.if_set("description", &self.description);
+                object.time_if_set("expires_at", &self.expires_at);
+                object.time_if_set("last_updated_at", &self.last_updated_at);
             },
         )
     }
@@ -706,38 +727,41 @@ impl crate::codec::Object for Rule {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "rule_type" => fields.read(&mut rule_type, "rule_type")?,
-                "action" => fields.read(&mut action, "action")?,
-                "created_at" => fields.read(&mut created_at, "created_at")?,
-                "visitor_id" => fields.read(&mut visitor_id, "visitor_id")?,
-                "browser_id" => fields.read(&mut browser_id, "browser_id")?,
+                "rule_type" => fields.read(&mut rule_type, "rule_type"),
+                "action" => fields.read(&mut action, "action"),
+                "created_at" => fields.read(&mut created_at, "created_at"),
+                "visitor_id" => fields.read(&mut visitor_id, "visitor_id"),
+                "browser_id" => fields.read(&mut browser_id, "browser_id"),
                 "visitor_fingerprint" => {
-                    fields.read(&mut visitor_fingerprint, "visitor_fingerprint")?
+                    fields.read(&mut visitor_fingerprint, "visitor_fingerprint")
                 }
                 "browser_fingerprint" => {
-                    fields.read(&mut browser_fingerprint, "browser_fingerprint")?
+                    fields.read(&mut browser_fingerprint, "browser_fingerprint")
                 }
                 "hardware_fingerprint" => {
-                    fields.read(&mut hardware_fingerprint, "hardware_fingerprint")?
+                    fields.read(&mut hardware_fingerprint, "hardware_fingerprint")
                 }
                 "network_fingerprint" => {
-                    fields.read(&mut network_fingerprint, "network_fingerprint")?
+                    fields.read(&mut network_fingerprint, "network_fingerprint")
                 }
-                "cidr_block" => fields.read(&mut cidr_block, "cidr_block")?,
-                "country_code" => fields.read(&mut country_code, "country_code")?,
-                "asn" => fields.read(&mut asn, "asn")?,
-                "description" => fields.read(&mut description, "description")?,
-                "expires_at" => fields.read(&mut expires_at, "expires_at")?,
-                "last_updated_at" => {
-                    fields.read(&mut last_updated_at, "last_updated_at")?
-                }
-                _ => fields.skip()?,
-            }
+                "cidr_block" => fields.read(&mut cidr_block, "cidr_block"),
+                "country_code" => fields.read(&mut country_code, "country_code"),
+                "asn" => fields.read(&mut asn, "asn"),
+                "description" => fields.read(&mut description, "description"),
+                "expires_at" => fields.read(&mut expires_at, "expires_at"),
+                "last_updated_at" => fields.read(&mut last_updated_at, "last_updated_at"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(rule_type) = rule_type else { return Err(fields.missing("rule_type")) };
+        let Some(action) = action else { return Err(fields.missing("action")) };
+        let Some(created_at) = created_at else {
+            return Err(fields.missing("created_at"))
+        };
         Ok(Self {
-            rule_type: fields.required(rule_type, "rule_type")?,
-            action: fields.required(action, "action")?,
-            created_at: fields.required_time(created_at, "created_at")?,
+            rule_type,
+            action,
+            created_at: fields.time(created_at),
             visitor_id: fields.nilable(visitor_id),
             browser_id: fields.nilable(browser_id),
             visitor_fingerprint: fields.nilable(visitor_fingerprint),
@@ -801,15 +825,13 @@ impl ::serde::Serialize for Verdict {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("action", &self.action)?;
-                object.entry("reasons", &self.reasons)?;
-                object.entry("detected_device_type", &self.detected_device_type)?;
-                object.entry("is_authentic_device", &self.is_authentic_device)?;
-                object
-                    .entry("verdict_reason_overrides", &self.verdict_reason_overrides)?;
-                object.if_set("rule_match_type", &self.rule_match_type)?;
-                object.if_set("rule_match_identifier", &self.rule_match_identifier)?;
-                Ok(())
+                object.entry("action", &self.action);
+                object.entry("reasons", &self.reasons);
+                object.entry("detected_device_type", &self.detected_device_type);
+                object.entry("is_authentic_device", &self.is_authentic_device);
+                object.entry("verdict_reason_overrides", &self.verdict_reason_overrides);
+                object.if_set("rule_match_type", &self.rule_match_type);
+                object.if_set("rule_match_identifier", &self.rule_match_identifier);
             },
         )
     }
@@ -828,36 +850,42 @@ impl crate::codec::Object for Verdict {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "action" => fields.read(&mut action, "action")?,
-                "reasons" => fields.read(&mut reasons, "reasons")?,
+                "action" => fields.read(&mut action, "action"),
+                "reasons" => fields.read(&mut reasons, "reasons"),
                 "detected_device_type" => {
-                    fields.read(&mut detected_device_type, "detected_device_type")?
+                    fields.read(&mut detected_device_type, "detected_device_type")
                 }
                 "is_authentic_device" => {
-                    fields.read(&mut is_authentic_device, "is_authentic_device")?
+                    fields.read(&mut is_authentic_device, "is_authentic_device")
                 }
                 "verdict_reason_overrides" => {
                     fields
-                        .read(&mut verdict_reason_overrides, "verdict_reason_overrides")?
+                        .read(&mut verdict_reason_overrides, "verdict_reason_overrides")
                 }
-                "rule_match_type" => {
-                    fields.read(&mut rule_match_type, "rule_match_type")?
-                }
+                "rule_match_type" => fields.read(&mut rule_match_type, "rule_match_type"),
                 "rule_match_identifier" => {
-                    fields.read(&mut rule_match_identifier, "rule_match_identifier")?
+                    fields.read(&mut rule_match_identifier, "rule_match_identifier")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(action) = action else { return Err(fields.missing("action")) };
+        let Some(reasons) = reasons else { return Err(fields.missing("reasons")) };
+        let Some(detected_device_type) = detected_device_type else {
+            return Err(fields.missing("detected_device_type"))
+        };
+        let Some(is_authentic_device) = is_authentic_device else {
+            return Err(fields.missing("is_authentic_device"))
+        };
+        let Some(verdict_reason_overrides) = verdict_reason_overrides else {
+            return Err(fields.missing("verdict_reason_overrides"))
+        };
         Ok(Self {
-            action: fields.required(action, "action")?,
-            reasons: fields.required(reasons, "reasons")?,
-            detected_device_type: fields
-                .required(detected_device_type, "detected_device_type")?,
-            is_authentic_device: fields
-                .required(is_authentic_device, "is_authentic_device")?,
-            verdict_reason_overrides: fields
-                .required(verdict_reason_overrides, "verdict_reason_overrides")?,
+            action,
+            reasons,
+            detected_device_type,
+            is_authentic_device,
+            verdict_reason_overrides,
             rule_match_type: fields.nilable(rule_match_type),
             rule_match_identifier: fields.nilable(rule_match_identifier),
         })
@@ -903,12 +931,11 @@ impl ::serde::Serialize for VerdictReasonAction {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("verdict_reason", &self.verdict_reason)?;
-                object.entry("default_action", &self.default_action)?;
-                object.if_set("override_action", &self.override_action)?;
-                object.time_if_set("override_created_at", &self.override_created_at)?;
-                object.if_set("override_description", &self.override_description)?;
-                Ok(())
+                object.entry("verdict_reason", &self.verdict_reason);
+                object.entry("default_action", &self.default_action);
+                object.if_set("override_action", &self.override_action);
+                object.time_if_set("override_created_at", &self.override_created_at);
+                object.if_set("override_description", &self.override_description);
             },
         )
     }
@@ -925,23 +952,27 @@ impl crate::codec::Object for VerdictReasonAction {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "verdict_reason" => fields.read(&mut verdict_reason, "verdict_reason")?,
-                "default_action" => fields.read(&mut default_action, "default_action")?,
-                "override_action" => {
-                    fields.read(&mut override_action, "override_action")?
-                }
+                "verdict_reason" => fields.read(&mut verdict_reason, "verdict_reason"),
+                "default_action" => fields.read(&mut default_action, "default_action"),
+                "override_action" => fields.read(&mut override_action, "override_action"),
                 "override_created_at" => {
-                    fields.read(&mut override_created_at, "override_created_at")?
+                    fields.read(&mut override_created_at, "override_created_at")
                 }
                 "override_description" => {
-                    fields.read(&mut override_description, "override_description")?
+                    fields.read(&mut override_description, "override_description")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(verdict_reason) = verdict_reason else {
+            return Err(fields.missing("verdict_reason"))
+        };
+        let Some(default_action) = default_action else {
+            return Err(fields.missing("default_action"))
+        };
         Ok(Self {
-            verdict_reason: fields.required(verdict_reason, "verdict_reason")?,
-            default_action: fields.required(default_action, "default_action")?,
+            verdict_reason,
+            default_action,
             override_action: fields.nilable(override_action),
             override_created_at: fields.nilable_time(override_created_at),
             override_description: fields.nilable(override_description),
@@ -977,9 +1008,8 @@ impl ::serde::Serialize for VerdictReasonOverride {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("verdict_reason", &self.verdict_reason)?;
-                object.entry("override_action", &self.override_action)?;
-                Ok(())
+                object.entry("verdict_reason", &self.verdict_reason);
+                object.entry("override_action", &self.override_action);
             },
         )
     }
@@ -993,16 +1023,20 @@ impl crate::codec::Object for VerdictReasonOverride {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "verdict_reason" => fields.read(&mut verdict_reason, "verdict_reason")?,
-                "override_action" => {
-                    fields.read(&mut override_action, "override_action")?
-                }
-                _ => fields.skip()?,
-            }
+                "verdict_reason" => fields.read(&mut verdict_reason, "verdict_reason"),
+                "override_action" => fields.read(&mut override_action, "override_action"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(verdict_reason) = verdict_reason else {
+            return Err(fields.missing("verdict_reason"))
+        };
+        let Some(override_action) = override_action else {
+            return Err(fields.missing("override_action"))
+        };
         Ok(Self {
-            verdict_reason: fields.required(verdict_reason, "verdict_reason")?,
-            override_action: fields.required(override_action, "override_action")?,
+            verdict_reason,
+            override_action,
         })
     }
 }

@@ -21,10 +21,9 @@ impl ::serde::Serialize for ScopeResult {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("scope", &self.scope)?;
-                object.entry("description", &self.description)?;
-                object.entry("is_grantable", &self.is_grantable)?;
-                Ok(())
+                object.entry("scope", &self.scope);
+                object.entry("description", &self.description);
+                object.entry("is_grantable", &self.is_grantable);
             },
         )
     }
@@ -39,16 +38,23 @@ impl crate::codec::Object for ScopeResult {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "scope" => fields.read(&mut scope, "scope")?,
-                "description" => fields.read(&mut description, "description")?,
-                "is_grantable" => fields.read(&mut is_grantable, "is_grantable")?,
-                _ => fields.skip()?,
-            }
+                "scope" => fields.read(&mut scope, "scope"),
+                "description" => fields.read(&mut description, "description"),
+                "is_grantable" => fields.read(&mut is_grantable, "is_grantable"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(scope) = scope else { return Err(fields.missing("scope")) };
+        let Some(description) = description else {
+            return Err(fields.missing("description"))
+        };
+        let Some(is_grantable) = is_grantable else {
+            return Err(fields.missing("is_grantable"))
+        };
         Ok(Self {
-            scope: fields.required(scope, "scope")?,
-            description: fields.required(description, "description")?,
-            is_grantable: fields.required(is_grantable, "is_grantable")?,
+            scope,
+            description,
+            is_grantable,
         })
     }
 }

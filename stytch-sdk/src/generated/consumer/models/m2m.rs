@@ -34,19 +34,18 @@ impl ::serde::Serialize for M2mClient {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("client_id", &self.client_id)?;
-                object.entry("client_name", &self.client_name)?;
-                object.entry("client_description", &self.client_description)?;
-                object.entry("status", &self.status)?;
-                object.entry("scopes", &self.scopes)?;
-                object.entry("client_secret_last_four", &self.client_secret_last_four)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.entry("client_id", &self.client_id);
+                object.entry("client_name", &self.client_name);
+                object.entry("client_description", &self.client_description);
+                object.entry("status", &self.status);
+                object.entry("scopes", &self.scopes);
+                object.entry("client_secret_last_four", &self.client_secret_last_four);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
                 object
                     .if_set(
                         "next_client_secret_last_four",
                         &self.next_client_secret_last_four,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -66,38 +65,48 @@ impl crate::codec::Object for M2mClient {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                "client_name" => fields.read(&mut client_name, "client_name"),
                 "client_description" => {
-                    fields.read(&mut client_description, "client_description")?
+                    fields.read(&mut client_description, "client_description")
                 }
-                "status" => fields.read(&mut status, "status")?,
-                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "status" => fields.read(&mut status, "status"),
+                "scopes" => fields.read(&mut scopes, "scopes"),
                 "client_secret_last_four" => {
-                    fields.read(&mut client_secret_last_four, "client_secret_last_four")?
+                    fields.read(&mut client_secret_last_four, "client_secret_last_four")
                 }
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "next_client_secret_last_four" => {
                     fields
                         .read(
                             &mut next_client_secret_last_four,
                             "next_client_secret_last_four",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        let Some(client_name) = client_name else {
+            return Err(fields.missing("client_name"))
+        };
+        let Some(client_description) = client_description else {
+            return Err(fields.missing("client_description"))
+        };
+        let Some(status) = status else { return Err(fields.missing("status")) };
+        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
+        let Some(client_secret_last_four) = client_secret_last_four else {
+            return Err(fields.missing("client_secret_last_four"))
+        };
         Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-            client_name: fields.required(client_name, "client_name")?,
-            client_description: fields
-                .required(client_description, "client_description")?,
-            status: fields.required(status, "status")?,
-            scopes: fields.required(scopes, "scopes")?,
-            client_secret_last_four: fields
-                .required(client_secret_last_four, "client_secret_last_four")?,
+            client_id,
+            client_name,
+            client_description,
+            status,
+            scopes,
+            client_secret_last_four,
             trusted_metadata: fields.nilable(trusted_metadata),
             next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
         })
@@ -148,20 +157,19 @@ impl ::serde::Serialize for M2mClientWithClientSecret {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("client_id", &self.client_id)?;
-                object.entry("client_secret", &self.client_secret)?;
-                object.entry("client_name", &self.client_name)?;
-                object.entry("client_description", &self.client_description)?;
-                object.entry("status", &self.status)?;
-                object.entry("scopes", &self.scopes)?;
-                object.entry("client_secret_last_four", &self.client_secret_last_four)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.entry("client_id", &self.client_id);
+                object.entry("client_secret", &self.client_secret);
+                object.entry("client_name", &self.client_name);
+                object.entry("client_description", &self.client_description);
+                object.entry("status", &self.status);
+                object.entry("scopes", &self.scopes);
+                object.entry("client_secret_last_four", &self.client_secret_last_four);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
                 object
                     .if_set(
                         "next_client_secret_last_four",
                         &self.next_client_secret_last_four,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -182,40 +190,53 @@ impl crate::codec::Object for M2mClientWithClientSecret {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                "client_secret" => fields.read(&mut client_secret, "client_secret")?,
-                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                "client_secret" => fields.read(&mut client_secret, "client_secret"),
+                "client_name" => fields.read(&mut client_name, "client_name"),
                 "client_description" => {
-                    fields.read(&mut client_description, "client_description")?
+                    fields.read(&mut client_description, "client_description")
                 }
-                "status" => fields.read(&mut status, "status")?,
-                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "status" => fields.read(&mut status, "status"),
+                "scopes" => fields.read(&mut scopes, "scopes"),
                 "client_secret_last_four" => {
-                    fields.read(&mut client_secret_last_four, "client_secret_last_four")?
+                    fields.read(&mut client_secret_last_four, "client_secret_last_four")
                 }
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "next_client_secret_last_four" => {
                     fields
                         .read(
                             &mut next_client_secret_last_four,
                             "next_client_secret_last_four",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        let Some(client_secret) = client_secret else {
+            return Err(fields.missing("client_secret"))
+        };
+        let Some(client_name) = client_name else {
+            return Err(fields.missing("client_name"))
+        };
+        let Some(client_description) = client_description else {
+            return Err(fields.missing("client_description"))
+        };
+        let Some(status) = status else { return Err(fields.missing("status")) };
+        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
+        let Some(client_secret_last_four) = client_secret_last_four else {
+            return Err(fields.missing("client_secret_last_four"))
+        };
         Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-            client_secret: fields.required(client_secret, "client_secret")?,
-            client_name: fields.required(client_name, "client_name")?,
-            client_description: fields
-                .required(client_description, "client_description")?,
-            status: fields.required(status, "status")?,
-            scopes: fields.required(scopes, "scopes")?,
-            client_secret_last_four: fields
-                .required(client_secret_last_four, "client_secret_last_four")?,
+            client_id,
+            client_secret,
+            client_name,
+            client_description,
+            status,
+            scopes,
+            client_secret_last_four,
             trusted_metadata: fields.nilable(trusted_metadata),
             next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
         })
@@ -267,20 +288,19 @@ impl ::serde::Serialize for M2mClientWithNextClientSecret {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("client_id", &self.client_id)?;
-                object.entry("next_client_secret", &self.next_client_secret)?;
-                object.entry("client_name", &self.client_name)?;
-                object.entry("client_description", &self.client_description)?;
-                object.entry("status", &self.status)?;
-                object.entry("scopes", &self.scopes)?;
-                object.entry("client_secret_last_four", &self.client_secret_last_four)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.entry("client_id", &self.client_id);
+                object.entry("next_client_secret", &self.next_client_secret);
+                object.entry("client_name", &self.client_name);
+                object.entry("client_description", &self.client_description);
+                object.entry("status", &self.status);
+                object.entry("scopes", &self.scopes);
+                object.entry("client_secret_last_four", &self.client_secret_last_four);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
                 object
                     .if_set(
                         "next_client_secret_last_four",
                         &self.next_client_secret_last_four,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -301,43 +321,55 @@ impl crate::codec::Object for M2mClientWithNextClientSecret {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "client_id" => fields.read(&mut client_id, "client_id"),
                 "next_client_secret" => {
-                    fields.read(&mut next_client_secret, "next_client_secret")?
+                    fields.read(&mut next_client_secret, "next_client_secret")
                 }
-                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_name" => fields.read(&mut client_name, "client_name"),
                 "client_description" => {
-                    fields.read(&mut client_description, "client_description")?
+                    fields.read(&mut client_description, "client_description")
                 }
-                "status" => fields.read(&mut status, "status")?,
-                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "status" => fields.read(&mut status, "status"),
+                "scopes" => fields.read(&mut scopes, "scopes"),
                 "client_secret_last_four" => {
-                    fields.read(&mut client_secret_last_four, "client_secret_last_four")?
+                    fields.read(&mut client_secret_last_four, "client_secret_last_four")
                 }
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "next_client_secret_last_four" => {
                     fields
                         .read(
                             &mut next_client_secret_last_four,
                             "next_client_secret_last_four",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        let Some(next_client_secret) = next_client_secret else {
+            return Err(fields.missing("next_client_secret"))
+        };
+        let Some(client_name) = client_name else {
+            return Err(fields.missing("client_name"))
+        };
+        let Some(client_description) = client_description else {
+            return Err(fields.missing("client_description"))
+        };
+        let Some(status) = status else { return Err(fields.missing("status")) };
+        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
+        let Some(client_secret_last_four) = client_secret_last_four else {
+            return Err(fields.missing("client_secret_last_four"))
+        };
         Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-            next_client_secret: fields
-                .required(next_client_secret, "next_client_secret")?,
-            client_name: fields.required(client_name, "client_name")?,
-            client_description: fields
-                .required(client_description, "client_description")?,
-            status: fields.required(status, "status")?,
-            scopes: fields.required(scopes, "scopes")?,
-            client_secret_last_four: fields
-                .required(client_secret_last_four, "client_secret_last_four")?,
+            client_id,
+            next_client_secret,
+            client_name,
+            client_description,
+            status,
+            scopes,
+            client_secret_last_four,
             trusted_metadata: fields.nilable(trusted_metadata),
             next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
         })
@@ -373,9 +405,8 @@ impl ::serde::Serialize for M2mSearchQuery {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("operator", &self.operator)?;
-                object.entry("operands", &self.operands)?;
-                Ok(())
+                object.entry("operator", &self.operator);
+                object.entry("operands", &self.operands);
             },
         )
     }
@@ -389,15 +420,14 @@ impl crate::codec::Object for M2mSearchQuery {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "operator" => fields.read(&mut operator, "operator")?,
-                "operands" => fields.read(&mut operands, "operands")?,
-                _ => fields.skip()?,
-            }
+                "operator" => fields.read(&mut operator, "operator"),
+                "operands" => fields.read(&mut operands, "operands"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            operator: fields.required(operator, "operator")?,
-            operands: fields.required(operands, "operands")?,
-        })
+        let Some(operator) = operator else { return Err(fields.missing("operator")) };
+        let Some(operands) = operands else { return Err(fields.missing("operands")) };
+        Ok(Self { operator, operands })
     }
 }
 
@@ -427,9 +457,8 @@ impl ::serde::Serialize for ResultsMetadata {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("total", &self.total)?;
-                object.if_set("next_cursor", &self.next_cursor)?;
-                Ok(())
+                object.entry("total", &self.total);
+                object.if_set("next_cursor", &self.next_cursor);
             },
         )
     }
@@ -443,13 +472,14 @@ impl crate::codec::Object for ResultsMetadata {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "total" => fields.read(&mut total, "total")?,
-                "next_cursor" => fields.read(&mut next_cursor, "next_cursor")?,
-                _ => fields.skip()?,
-            }
+                "total" => fields.read(&mut total, "total"),
+                "next_cursor" => fields.read(&mut next_cursor, "next_cursor"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(total) = total else { return Err(fields.missing("total")) };
         Ok(Self {
-            total: fields.required(total, "total")?,
+            total,
             next_cursor: fields.nilable(next_cursor),
         })
     }

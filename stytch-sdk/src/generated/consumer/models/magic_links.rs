@@ -20,13 +20,9 @@ impl ::serde::Serialize for Options {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("ip_match_required", &self.ip_match_required)?;
+                object.entry("ip_match_required", &self.ip_match_required);
                 object
-                    .entry(
-                        "user_agent_match_required",
-                        &self.user_agent_match_required,
-                    )?;
-                Ok(())
+                    .entry("user_agent_match_required", &self.user_agent_match_required);
             },
         )
     }
@@ -41,22 +37,27 @@ impl crate::codec::Object for Options {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "ip_match_required" => {
-                    fields.read(&mut ip_match_required, "ip_match_required")?
+                    fields.read(&mut ip_match_required, "ip_match_required")
                 }
                 "user_agent_match_required" => {
                     fields
                         .read(
                             &mut user_agent_match_required,
                             "user_agent_match_required",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(ip_match_required) = ip_match_required else {
+            return Err(fields.missing("ip_match_required"))
+        };
+        let Some(user_agent_match_required) = user_agent_match_required else {
+            return Err(fields.missing("user_agent_match_required"))
+        };
         Ok(Self {
-            ip_match_required: fields.required(ip_match_required, "ip_match_required")?,
-            user_agent_match_required: fields
-                .required(user_agent_match_required, "user_agent_match_required")?,
+            ip_match_required,
+            user_agent_match_required,
         })
     }
 }

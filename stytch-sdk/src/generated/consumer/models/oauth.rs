@@ -26,12 +26,11 @@ impl ::serde::Serialize for ProviderValues {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("access_token", &self.access_token)?;
-                object.entry("refresh_token", &self.refresh_token)?;
-                object.entry("id_token", &self.id_token)?;
-                object.entry("scopes", &self.scopes)?;
-                object.time_if_set("expires_at", &self.expires_at)?;
-                Ok(())
+                object.entry("access_token", &self.access_token);
+                object.entry("refresh_token", &self.refresh_token);
+                object.entry("id_token", &self.id_token);
+                object.entry("scopes", &self.scopes);
+                object.time_if_set("expires_at", &self.expires_at);
             },
         )
     }
@@ -48,19 +47,27 @@ impl crate::codec::Object for ProviderValues {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "access_token" => fields.read(&mut access_token, "access_token")?,
-                "refresh_token" => fields.read(&mut refresh_token, "refresh_token")?,
-                "id_token" => fields.read(&mut id_token, "id_token")?,
-                "scopes" => fields.read(&mut scopes, "scopes")?,
-                "expires_at" => fields.read(&mut expires_at, "expires_at")?,
-                _ => fields.skip()?,
-            }
+                "access_token" => fields.read(&mut access_token, "access_token"),
+                "refresh_token" => fields.read(&mut refresh_token, "refresh_token"),
+                "id_token" => fields.read(&mut id_token, "id_token"),
+                "scopes" => fields.read(&mut scopes, "scopes"),
+                "expires_at" => fields.read(&mut expires_at, "expires_at"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(access_token) = access_token else {
+            return Err(fields.missing("access_token"))
+        };
+        let Some(refresh_token) = refresh_token else {
+            return Err(fields.missing("refresh_token"))
+        };
+        let Some(id_token) = id_token else { return Err(fields.missing("id_token")) };
+        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
         Ok(Self {
-            access_token: fields.required(access_token, "access_token")?,
-            refresh_token: fields.required(refresh_token, "refresh_token")?,
-            id_token: fields.required(id_token, "id_token")?,
-            scopes: fields.required(scopes, "scopes")?,
+            access_token,
+            refresh_token,
+            id_token,
+            scopes,
             expires_at: fields.nilable_time(expires_at),
         })
     }

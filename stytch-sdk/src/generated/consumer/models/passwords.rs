@@ -24,12 +24,11 @@ impl ::serde::Serialize for Argon2Config {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("salt", &self.salt)?;
-                object.entry("iteration_amount", &self.iteration_amount)?;
-                object.entry("memory", &self.memory)?;
-                object.entry("threads", &self.threads)?;
-                object.entry("key_length", &self.key_length)?;
-                Ok(())
+                object.entry("salt", &self.salt);
+                object.entry("iteration_amount", &self.iteration_amount);
+                object.entry("memory", &self.memory);
+                object.entry("threads", &self.threads);
+                object.entry("key_length", &self.key_length);
             },
         )
     }
@@ -46,22 +45,31 @@ impl crate::codec::Object for Argon2Config {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "salt" => fields.read(&mut salt, "salt")?,
+                "salt" => fields.read(&mut salt, "salt"),
                 "iteration_amount" => {
-                    fields.read(&mut iteration_amount, "iteration_amount")?
+                    fields.read(&mut iteration_amount, "iteration_amount")
                 }
-                "memory" => fields.read(&mut memory, "memory")?,
-                "threads" => fields.read(&mut threads, "threads")?,
-                "key_length" => fields.read(&mut key_length, "key_length")?,
-                _ => fields.skip()?,
-            }
+                "memory" => fields.read(&mut memory, "memory"),
+                "threads" => fields.read(&mut threads, "threads"),
+                "key_length" => fields.read(&mut key_length, "key_length"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(salt) = salt else { return Err(fields.missing("salt")) };
+        let Some(iteration_amount) = iteration_amount else {
+            return Err(fields.missing("iteration_amount"))
+        };
+        let Some(memory) = memory else { return Err(fields.missing("memory")) };
+        let Some(threads) = threads else { return Err(fields.missing("threads")) };
+        let Some(key_length) = key_length else {
+            return Err(fields.missing("key_length"))
+        };
         Ok(Self {
-            salt: fields.required(salt, "salt")?,
-            iteration_amount: fields.required(iteration_amount, "iteration_amount")?,
-            memory: fields.required(memory, "memory")?,
-            threads: fields.required(threads, "threads")?,
-            key_length: fields.required(key_length, "key_length")?,
+            salt,
+            iteration_amount,
+            memory,
+            threads,
+            key_length,
         })
     }
 }
@@ -96,10 +104,9 @@ impl ::serde::Serialize for Feedback {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("warning", &self.warning)?;
-                object.entry("suggestions", &self.suggestions)?;
-                object.if_set("luds_requirements", &self.luds_requirements)?;
-                Ok(())
+                object.entry("warning", &self.warning);
+                object.entry("suggestions", &self.suggestions);
+                object.if_set("luds_requirements", &self.luds_requirements);
             },
         )
     }
@@ -114,17 +121,21 @@ impl crate::codec::Object for Feedback {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "warning" => fields.read(&mut warning, "warning")?,
-                "suggestions" => fields.read(&mut suggestions, "suggestions")?,
+                "warning" => fields.read(&mut warning, "warning"),
+                "suggestions" => fields.read(&mut suggestions, "suggestions"),
                 "luds_requirements" => {
-                    fields.read(&mut luds_requirements, "luds_requirements")?
+                    fields.read(&mut luds_requirements, "luds_requirements")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(warning) = warning else { return Err(fields.missing("warning")) };
+        let Some(suggestions) = suggestions else {
+            return Err(fields.missing("suggestions"))
+        };
         Ok(Self {
-            warning: fields.required(warning, "warning")?,
-            suggestions: fields.required(suggestions, "suggestions")?,
+            warning,
+            suggestions,
             luds_requirements: fields.nilable(luds_requirements),
         })
     }
@@ -166,13 +177,12 @@ impl ::serde::Serialize for LudsRequirements {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("has_lower_case", &self.has_lower_case)?;
-                object.entry("has_upper_case", &self.has_upper_case)?;
-                object.entry("has_digit", &self.has_digit)?;
-                object.entry("has_symbol", &self.has_symbol)?;
-                object.entry("missing_complexity", &self.missing_complexity)?;
-                object.entry("missing_characters", &self.missing_characters)?;
-                Ok(())
+                object.entry("has_lower_case", &self.has_lower_case);
+                object.entry("has_upper_case", &self.has_upper_case);
+                object.entry("has_digit", &self.has_digit);
+                object.entry("has_symbol", &self.has_symbol);
+                object.entry("missing_complexity", &self.missing_complexity);
+                object.entry("missing_characters", &self.missing_characters);
             },
         )
     }
@@ -190,28 +200,42 @@ impl crate::codec::Object for LudsRequirements {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "has_lower_case" => fields.read(&mut has_lower_case, "has_lower_case")?,
-                "has_upper_case" => fields.read(&mut has_upper_case, "has_upper_case")?,
-                "has_digit" => fields.read(&mut has_digit, "has_digit")?,
-                "has_symbol" => fields.read(&mut has_symbol, "has_symbol")?,
+                "has_lower_case" => fields.read(&mut has_lower_case, "has_lower_case"),
+                "has_upper_case" => fields.read(&mut has_upper_case, "has_upper_case"),
+                "has_digit" => fields.read(&mut has_digit, "has_digit"),
+                "has_symbol" => fields.read(&mut has_symbol, "has_symbol"),
                 "missing_complexity" => {
-                    fields.read(&mut missing_complexity, "missing_complexity")?
+                    fields.read(&mut missing_complexity, "missing_complexity")
                 }
                 "missing_characters" => {
-                    fields.read(&mut missing_characters, "missing_characters")?
+                    fields.read(&mut missing_characters, "missing_characters")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(has_lower_case) = has_lower_case else {
+            return Err(fields.missing("has_lower_case"))
+        };
+        let Some(has_upper_case) = has_upper_case else {
+            return Err(fields.missing("has_upper_case"))
+        };
+        let Some(has_digit) = has_digit else { return Err(fields.missing("has_digit")) };
+        let Some(has_symbol) = has_symbol else {
+            return Err(fields.missing("has_symbol"))
+        };
+        let Some(missing_complexity) = missing_complexity else {
+            return Err(fields.missing("missing_complexity"))
+        };
+        let Some(missing_characters) = missing_characters else {
+            return Err(fields.missing("missing_characters"))
+        };
         Ok(Self {
-            has_lower_case: fields.required(has_lower_case, "has_lower_case")?,
-            has_upper_case: fields.required(has_upper_case, "has_upper_case")?,
-            has_digit: fields.required(has_digit, "has_digit")?,
-            has_symbol: fields.required(has_symbol, "has_symbol")?,
-            missing_complexity: fields
-                .required(missing_complexity, "missing_complexity")?,
-            missing_characters: fields
-                .required(missing_characters, "missing_characters")?,
+            has_lower_case,
+            has_upper_case,
+            has_digit,
+            has_symbol,
+            missing_complexity,
+            missing_characters,
         })
     }
 }
@@ -241,9 +265,8 @@ impl ::serde::Serialize for Md5Config {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("prepend_salt", &self.prepend_salt)?;
-                object.entry("append_salt", &self.append_salt)?;
-                Ok(())
+                object.entry("prepend_salt", &self.prepend_salt);
+                object.entry("append_salt", &self.append_salt);
             },
         )
     }
@@ -257,15 +280,18 @@ impl crate::codec::Object for Md5Config {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "prepend_salt" => fields.read(&mut prepend_salt, "prepend_salt")?,
-                "append_salt" => fields.read(&mut append_salt, "append_salt")?,
-                _ => fields.skip()?,
-            }
+                "prepend_salt" => fields.read(&mut prepend_salt, "prepend_salt"),
+                "append_salt" => fields.read(&mut append_salt, "append_salt"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            prepend_salt: fields.required(prepend_salt, "prepend_salt")?,
-            append_salt: fields.required(append_salt, "append_salt")?,
-        })
+        let Some(prepend_salt) = prepend_salt else {
+            return Err(fields.missing("prepend_salt"))
+        };
+        let Some(append_salt) = append_salt else {
+            return Err(fields.missing("append_salt"))
+        };
+        Ok(Self { prepend_salt, append_salt })
     }
 }
 
@@ -299,11 +325,10 @@ impl ::serde::Serialize for Pbkdf2Config {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("salt", &self.salt)?;
-                object.entry("iteration_amount", &self.iteration_amount)?;
-                object.entry("key_length", &self.key_length)?;
-                object.entry("algorithm", &self.algorithm)?;
-                Ok(())
+                object.entry("salt", &self.salt);
+                object.entry("iteration_amount", &self.iteration_amount);
+                object.entry("key_length", &self.key_length);
+                object.entry("algorithm", &self.algorithm);
             },
         )
     }
@@ -319,20 +344,28 @@ impl crate::codec::Object for Pbkdf2Config {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "salt" => fields.read(&mut salt, "salt")?,
+                "salt" => fields.read(&mut salt, "salt"),
                 "iteration_amount" => {
-                    fields.read(&mut iteration_amount, "iteration_amount")?
+                    fields.read(&mut iteration_amount, "iteration_amount")
                 }
-                "key_length" => fields.read(&mut key_length, "key_length")?,
-                "algorithm" => fields.read(&mut algorithm, "algorithm")?,
-                _ => fields.skip()?,
-            }
+                "key_length" => fields.read(&mut key_length, "key_length"),
+                "algorithm" => fields.read(&mut algorithm, "algorithm"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(salt) = salt else { return Err(fields.missing("salt")) };
+        let Some(iteration_amount) = iteration_amount else {
+            return Err(fields.missing("iteration_amount"))
+        };
+        let Some(key_length) = key_length else {
+            return Err(fields.missing("key_length"))
+        };
+        let Some(algorithm) = algorithm else { return Err(fields.missing("algorithm")) };
         Ok(Self {
-            salt: fields.required(salt, "salt")?,
-            iteration_amount: fields.required(iteration_amount, "iteration_amount")?,
-            key_length: fields.required(key_length, "key_length")?,
-            algorithm: fields.required(algorithm, "algorithm")?,
+            salt,
+            iteration_amount,
+            key_length,
+            algorithm,
         })
     }
 }
@@ -362,9 +395,8 @@ impl ::serde::Serialize for Sha1Config {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("prepend_salt", &self.prepend_salt)?;
-                object.entry("append_salt", &self.append_salt)?;
-                Ok(())
+                object.entry("prepend_salt", &self.prepend_salt);
+                object.entry("append_salt", &self.append_salt);
             },
         )
     }
@@ -378,15 +410,18 @@ impl crate::codec::Object for Sha1Config {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "prepend_salt" => fields.read(&mut prepend_salt, "prepend_salt")?,
-                "append_salt" => fields.read(&mut append_salt, "append_salt")?,
-                _ => fields.skip()?,
-            }
+                "prepend_salt" => fields.read(&mut prepend_salt, "prepend_salt"),
+                "append_salt" => fields.read(&mut append_salt, "append_salt"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            prepend_salt: fields.required(prepend_salt, "prepend_salt")?,
-            append_salt: fields.required(append_salt, "append_salt")?,
-        })
+        let Some(prepend_salt) = prepend_salt else {
+            return Err(fields.missing("prepend_salt"))
+        };
+        let Some(append_salt) = append_salt else {
+            return Err(fields.missing("append_salt"))
+        };
+        Ok(Self { prepend_salt, append_salt })
     }
 }
 
@@ -415,9 +450,8 @@ impl ::serde::Serialize for Sha512Config {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("prepend_salt", &self.prepend_salt)?;
-                object.entry("append_salt", &self.append_salt)?;
-                Ok(())
+                object.entry("prepend_salt", &self.prepend_salt);
+                object.entry("append_salt", &self.append_salt);
             },
         )
     }
@@ -431,15 +465,18 @@ impl crate::codec::Object for Sha512Config {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "prepend_salt" => fields.read(&mut prepend_salt, "prepend_salt")?,
-                "append_salt" => fields.read(&mut append_salt, "append_salt")?,
-                _ => fields.skip()?,
-            }
+                "prepend_salt" => fields.read(&mut prepend_salt, "prepend_salt"),
+                "append_salt" => fields.read(&mut append_salt, "append_salt"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            prepend_salt: fields.required(prepend_salt, "prepend_salt")?,
-            append_salt: fields.required(append_salt, "append_salt")?,
-        })
+        let Some(prepend_salt) = prepend_salt else {
+            return Err(fields.missing("prepend_salt"))
+        };
+        let Some(append_salt) = append_salt else {
+            return Err(fields.missing("append_salt"))
+        };
+        Ok(Self { prepend_salt, append_salt })
     }
 }
 
@@ -475,12 +512,11 @@ impl ::serde::Serialize for ScryptConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("salt", &self.salt)?;
-                object.entry("n_parameter", &self.n_parameter)?;
-                object.entry("r_parameter", &self.r_parameter)?;
-                object.entry("p_parameter", &self.p_parameter)?;
-                object.entry("key_length", &self.key_length)?;
-                Ok(())
+                object.entry("salt", &self.salt);
+                object.entry("n_parameter", &self.n_parameter);
+                object.entry("r_parameter", &self.r_parameter);
+                object.entry("p_parameter", &self.p_parameter);
+                object.entry("key_length", &self.key_length);
             },
         )
     }
@@ -497,20 +533,33 @@ impl crate::codec::Object for ScryptConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "salt" => fields.read(&mut salt, "salt")?,
-                "n_parameter" => fields.read(&mut n_parameter, "n_parameter")?,
-                "r_parameter" => fields.read(&mut r_parameter, "r_parameter")?,
-                "p_parameter" => fields.read(&mut p_parameter, "p_parameter")?,
-                "key_length" => fields.read(&mut key_length, "key_length")?,
-                _ => fields.skip()?,
-            }
+                "salt" => fields.read(&mut salt, "salt"),
+                "n_parameter" => fields.read(&mut n_parameter, "n_parameter"),
+                "r_parameter" => fields.read(&mut r_parameter, "r_parameter"),
+                "p_parameter" => fields.read(&mut p_parameter, "p_parameter"),
+                "key_length" => fields.read(&mut key_length, "key_length"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(salt) = salt else { return Err(fields.missing("salt")) };
+        let Some(n_parameter) = n_parameter else {
+            return Err(fields.missing("n_parameter"))
+        };
+        let Some(r_parameter) = r_parameter else {
+            return Err(fields.missing("r_parameter"))
+        };
+        let Some(p_parameter) = p_parameter else {
+            return Err(fields.missing("p_parameter"))
+        };
+        let Some(key_length) = key_length else {
+            return Err(fields.missing("key_length"))
+        };
         Ok(Self {
-            salt: fields.required(salt, "salt")?,
-            n_parameter: fields.required(n_parameter, "n_parameter")?,
-            r_parameter: fields.required(r_parameter, "r_parameter")?,
-            p_parameter: fields.required(p_parameter, "p_parameter")?,
-            key_length: fields.required(key_length, "key_length")?,
+            salt,
+            n_parameter,
+            r_parameter,
+            p_parameter,
+            key_length,
         })
     }
 }

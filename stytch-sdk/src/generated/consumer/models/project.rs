@@ -20,9 +20,8 @@ impl ::serde::Serialize for ProjectMetric {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("metric_type", &self.metric_type)?;
-                object.entry("count", &self.count)?;
-                Ok(())
+                object.entry("metric_type", &self.metric_type);
+                object.entry("count", &self.count);
             },
         )
     }
@@ -36,15 +35,16 @@ impl crate::codec::Object for ProjectMetric {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "metric_type" => fields.read(&mut metric_type, "metric_type")?,
-                "count" => fields.read(&mut count, "count")?,
-                _ => fields.skip()?,
-            }
+                "metric_type" => fields.read(&mut metric_type, "metric_type"),
+                "count" => fields.read(&mut count, "count"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            metric_type: fields.required(metric_type, "metric_type")?,
-            count: fields.required(count, "count")?,
-        })
+        let Some(metric_type) = metric_type else {
+            return Err(fields.missing("metric_type"))
+        };
+        let Some(count) = count else { return Err(fields.missing("count")) };
+        Ok(Self { metric_type, count })
     }
 }
 

@@ -21,10 +21,9 @@ impl ::serde::Serialize for Policy {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("roles", &self.roles)?;
-                object.entry("resources", &self.resources)?;
-                object.entry("scopes", &self.scopes)?;
-                Ok(())
+                object.entry("roles", &self.roles);
+                object.entry("resources", &self.resources);
+                object.entry("scopes", &self.scopes);
             },
         )
     }
@@ -39,17 +38,16 @@ impl crate::codec::Object for Policy {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "roles" => fields.read(&mut roles, "roles")?,
-                "resources" => fields.read(&mut resources, "resources")?,
-                "scopes" => fields.read(&mut scopes, "scopes")?,
-                _ => fields.skip()?,
-            }
+                "roles" => fields.read(&mut roles, "roles"),
+                "resources" => fields.read(&mut resources, "resources"),
+                "scopes" => fields.read(&mut scopes, "scopes"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            roles: fields.required(roles, "roles")?,
-            resources: fields.required(resources, "resources")?,
-            scopes: fields.required(scopes, "scopes")?,
-        })
+        let Some(roles) = roles else { return Err(fields.missing("roles")) };
+        let Some(resources) = resources else { return Err(fields.missing("resources")) };
+        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
+        Ok(Self { roles, resources, scopes })
     }
 }
 
@@ -81,10 +79,9 @@ impl ::serde::Serialize for PolicyResource {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("resource_id", &self.resource_id)?;
-                object.entry("description", &self.description)?;
-                object.entry("actions", &self.actions)?;
-                Ok(())
+                object.entry("resource_id", &self.resource_id);
+                object.entry("description", &self.description);
+                object.entry("actions", &self.actions);
             },
         )
     }
@@ -99,16 +96,23 @@ impl crate::codec::Object for PolicyResource {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
-                "description" => fields.read(&mut description, "description")?,
-                "actions" => fields.read(&mut actions, "actions")?,
-                _ => fields.skip()?,
-            }
+                "resource_id" => fields.read(&mut resource_id, "resource_id"),
+                "description" => fields.read(&mut description, "description"),
+                "actions" => fields.read(&mut actions, "actions"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(resource_id) = resource_id else {
+            return Err(fields.missing("resource_id"))
+        };
+        let Some(description) = description else {
+            return Err(fields.missing("description"))
+        };
+        let Some(actions) = actions else { return Err(fields.missing("actions")) };
         Ok(Self {
-            resource_id: fields.required(resource_id, "resource_id")?,
-            description: fields.required(description, "description")?,
-            actions: fields.required(actions, "actions")?,
+            resource_id,
+            description,
+            actions,
         })
     }
 }
@@ -140,10 +144,9 @@ impl ::serde::Serialize for PolicyRole {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("role_id", &self.role_id)?;
-                object.entry("description", &self.description)?;
-                object.entry("permissions", &self.permissions)?;
-                Ok(())
+                object.entry("role_id", &self.role_id);
+                object.entry("description", &self.description);
+                object.entry("permissions", &self.permissions);
             },
         )
     }
@@ -158,16 +161,23 @@ impl crate::codec::Object for PolicyRole {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "role_id" => fields.read(&mut role_id, "role_id")?,
-                "description" => fields.read(&mut description, "description")?,
-                "permissions" => fields.read(&mut permissions, "permissions")?,
-                _ => fields.skip()?,
-            }
+                "role_id" => fields.read(&mut role_id, "role_id"),
+                "description" => fields.read(&mut description, "description"),
+                "permissions" => fields.read(&mut permissions, "permissions"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
+        let Some(description) = description else {
+            return Err(fields.missing("description"))
+        };
+        let Some(permissions) = permissions else {
+            return Err(fields.missing("permissions"))
+        };
         Ok(Self {
-            role_id: fields.required(role_id, "role_id")?,
-            description: fields.required(description, "description")?,
-            permissions: fields.required(permissions, "permissions")?,
+            role_id,
+            description,
+            permissions,
         })
     }
 }
@@ -197,9 +207,8 @@ impl ::serde::Serialize for PolicyRolePermission {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("resource_id", &self.resource_id)?;
-                object.entry("actions", &self.actions)?;
-                Ok(())
+                object.entry("resource_id", &self.resource_id);
+                object.entry("actions", &self.actions);
             },
         )
     }
@@ -213,15 +222,16 @@ impl crate::codec::Object for PolicyRolePermission {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
-                "actions" => fields.read(&mut actions, "actions")?,
-                _ => fields.skip()?,
-            }
+                "resource_id" => fields.read(&mut resource_id, "resource_id"),
+                "actions" => fields.read(&mut actions, "actions"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            resource_id: fields.required(resource_id, "resource_id")?,
-            actions: fields.required(actions, "actions")?,
-        })
+        let Some(resource_id) = resource_id else {
+            return Err(fields.missing("resource_id"))
+        };
+        let Some(actions) = actions else { return Err(fields.missing("actions")) };
+        Ok(Self { resource_id, actions })
     }
 }
 
@@ -253,10 +263,9 @@ impl ::serde::Serialize for PolicyScope {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("scope", &self.scope)?;
-                object.entry("description", &self.description)?;
-                object.entry("permissions", &self.permissions)?;
-                Ok(())
+                object.entry("scope", &self.scope);
+                object.entry("description", &self.description);
+                object.entry("permissions", &self.permissions);
             },
         )
     }
@@ -271,16 +280,23 @@ impl crate::codec::Object for PolicyScope {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "scope" => fields.read(&mut scope, "scope")?,
-                "description" => fields.read(&mut description, "description")?,
-                "permissions" => fields.read(&mut permissions, "permissions")?,
-                _ => fields.skip()?,
-            }
+                "scope" => fields.read(&mut scope, "scope"),
+                "description" => fields.read(&mut description, "description"),
+                "permissions" => fields.read(&mut permissions, "permissions"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(scope) = scope else { return Err(fields.missing("scope")) };
+        let Some(description) = description else {
+            return Err(fields.missing("description"))
+        };
+        let Some(permissions) = permissions else {
+            return Err(fields.missing("permissions"))
+        };
         Ok(Self {
-            scope: fields.required(scope, "scope")?,
-            description: fields.required(description, "description")?,
-            permissions: fields.required(permissions, "permissions")?,
+            scope,
+            description,
+            permissions,
         })
     }
 }
@@ -310,9 +326,8 @@ impl ::serde::Serialize for PolicyScopePermission {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("resource_id", &self.resource_id)?;
-                object.entry("actions", &self.actions)?;
-                Ok(())
+                object.entry("resource_id", &self.resource_id);
+                object.entry("actions", &self.actions);
             },
         )
     }
@@ -326,15 +341,16 @@ impl crate::codec::Object for PolicyScopePermission {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
-                "actions" => fields.read(&mut actions, "actions")?,
-                _ => fields.skip()?,
-            }
+                "resource_id" => fields.read(&mut resource_id, "resource_id"),
+                "actions" => fields.read(&mut actions, "actions"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            resource_id: fields.required(resource_id, "resource_id")?,
-            actions: fields.required(actions, "actions")?,
-        })
+        let Some(resource_id) = resource_id else {
+            return Err(fields.missing("resource_id"))
+        };
+        let Some(actions) = actions else { return Err(fields.missing("actions")) };
+        Ok(Self { resource_id, actions })
     }
 }
 

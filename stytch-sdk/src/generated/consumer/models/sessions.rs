@@ -21,10 +21,9 @@ impl ::serde::Serialize for AmazonOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -39,17 +38,21 @@ impl crate::codec::Object for AmazonOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -84,10 +87,9 @@ impl ::serde::Serialize for AppleOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -102,17 +104,21 @@ impl crate::codec::Object for AppleOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -311,83 +317,81 @@ impl ::serde::Serialize for AuthenticationFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("type", &self.r#type)?;
-                object.entry("delivery_method", &self.delivery_method)?;
+                object.entry("type", &self.r#type);
+                object.entry("delivery_method", &self.delivery_method);
+                object.time_if_set("last_authenticated_at", &self.last_authenticated_at);
+                object.time_if_set("created_at", &self.created_at);
+                object.time_if_set("updated_at", &self.updated_at);
+                object.if_set("email_factor", &self.email_factor);
+                object.if_set("phone_number_factor", &self.phone_number_factor);
+                object.if_set("google_oauth_factor", &self.google_oauth_factor);
+                object.if_set("microsoft_oauth_factor", &self.microsoft_oauth_factor);
+                object.if_set("apple_oauth_factor", &self.apple_oauth_factor);
+                object.if_set("webauthn_factor", &self.webauthn_factor);
                 object
-                    .time_if_set("last_authenticated_at", &self.last_authenticated_at)?;
-                object.time_if_set("created_at", &self.created_at)?;
-                object.time_if_set("updated_at", &self.updated_at)?;
-                object.if_set("email_factor", &self.email_factor)?;
-                object.if_set("phone_number_factor", &self.phone_number_factor)?;
-                object.if_set("google_oauth_factor", &self.google_oauth_factor)?;
-                object.if_set("microsoft_oauth_factor", &self.microsoft_oauth_factor)?;
-                object.if_set("apple_oauth_factor", &self.apple_oauth_factor)?;
-                object.if_set("webauthn_factor", &self.webauthn_factor)?;
-                object
-                    .if_set("authenticator_app_factor", &self.authenticator_app_factor)?;
-                object.if_set("github_oauth_factor", &self.github_oauth_factor)?;
-                object.if_set("recovery_code_factor", &self.recovery_code_factor)?;
-                object.if_set("facebook_oauth_factor", &self.facebook_oauth_factor)?;
-                object.if_set("crypto_wallet_factor", &self.crypto_wallet_factor)?;
-                object.if_set("amazon_oauth_factor", &self.amazon_oauth_factor)?;
-                object.if_set("bitbucket_oauth_factor", &self.bitbucket_oauth_factor)?;
-                object.if_set("coinbase_oauth_factor", &self.coinbase_oauth_factor)?;
-                object.if_set("discord_oauth_factor", &self.discord_oauth_factor)?;
-                object.if_set("figma_oauth_factor", &self.figma_oauth_factor)?;
-                object.if_set("git_lab_oauth_factor", &self.git_lab_oauth_factor)?;
-                object.if_set("instagram_oauth_factor", &self.instagram_oauth_factor)?;
-                object.if_set("linked_in_oauth_factor", &self.linked_in_oauth_factor)?;
-                object.if_set("shopify_oauth_factor", &self.shopify_oauth_factor)?;
-                object.if_set("slack_oauth_factor", &self.slack_oauth_factor)?;
-                object.if_set("snapchat_oauth_factor", &self.snapchat_oauth_factor)?;
-                object.if_set("spotify_oauth_factor", &self.spotify_oauth_factor)?;
-                object.if_set("steam_oauth_factor", &self.steam_oauth_factor)?;
-                object.if_set("tik_tok_oauth_factor", &self.tik_tok_oauth_factor)?;
-                object.if_set("twitch_oauth_factor", &self.twitch_oauth_factor)?;
-                object.if_set("twitter_oauth_factor", &self.twitter_oauth_factor)?;
+                    .if_set("authenticator_app_factor", &self.authenticator_app_factor);
+                object.if_set("github_oauth_factor", &self.github_oauth_factor);
+                object.if_set("recovery_code_factor", &self.recovery_code_factor);
+                object.if_set("facebook_oauth_factor", &self.facebook_oauth_factor);
+                object.if_set("crypto_wallet_factor", &self.crypto_wallet_factor);
+                object.if_set("amazon_oauth_factor", &self.amazon_oauth_factor);
+                object.if_set("bitbucket_oauth_factor", &self.bitbucket_oauth_factor);
+                object.if_set("coinbase_oauth_factor", &self.coinbase_oauth_factor);
+                object.if_set("discord_oauth_factor", &self.discord_oauth_factor);
+                object.if_set("figma_oauth_factor", &self.figma_oauth_factor);
+                object.if_set("git_lab_oauth_factor", &self.git_lab_oauth_factor);
+                object.if_set("instagram_oauth_factor", &self.instagram_oauth_factor);
+                object.if_set("linked_in_oauth_factor", &self.linked_in_oauth_factor);
+                object.if_set("shopify_oauth_factor", &self.shopify_oauth_factor);
+                object.if_set("slack_oauth_factor", &self.slack_oauth_factor);
+                object.if_set("snapchat_oauth_factor", &self.snapchat_oauth_factor);
+                object.if_set("spotify_oauth_factor", &self.spotify_oauth_factor);
+                object.if_set("steam_oauth_factor", &self.steam_oauth_factor);
+                object.if_set("tik_tok_oauth_factor", &self.tik_tok_oauth_factor);
+                object.if_set("twitch_oauth_factor", &self.twitch_oauth_factor);
+                object.if_set("twitter_oauth_factor", &self.twitter_oauth_factor);
                 object
                     .if_set(
                         "embeddable_magic_link_factor",
                         &self.embeddable_magic_link_factor,
-                    )?;
-                object.if_set("biometric_factor", &self.biometric_factor)?;
-                object.if_set("saml_sso_factor", &self.saml_sso_factor)?;
-                object.if_set("oidc_sso_factor", &self.oidc_sso_factor)?;
-                object.if_set("salesforce_oauth_factor", &self.salesforce_oauth_factor)?;
-                object.if_set("yahoo_oauth_factor", &self.yahoo_oauth_factor)?;
-                object.if_set("hubspot_oauth_factor", &self.hubspot_oauth_factor)?;
+                    );
+                object.if_set("biometric_factor", &self.biometric_factor);
+                object.if_set("saml_sso_factor", &self.saml_sso_factor);
+                object.if_set("oidc_sso_factor", &self.oidc_sso_factor);
+                object.if_set("salesforce_oauth_factor", &self.salesforce_oauth_factor);
+                object.if_set("yahoo_oauth_factor", &self.yahoo_oauth_factor);
+                object.if_set("hubspot_oauth_factor", &self.hubspot_oauth_factor);
                 object
                     .if_set(
                         "slack_oauth_exchange_factor",
                         &self.slack_oauth_exchange_factor,
-                    )?;
+                    );
                 object
                     .if_set(
                         "hubspot_oauth_exchange_factor",
                         &self.hubspot_oauth_exchange_factor,
-                    )?;
+                    );
                 object
                     .if_set(
                         "github_oauth_exchange_factor",
                         &self.github_oauth_exchange_factor,
-                    )?;
+                    );
                 object
                     .if_set(
                         "google_oauth_exchange_factor",
                         &self.google_oauth_exchange_factor,
-                    )?;
-                object.if_set("impersonated_factor", &self.impersonated_factor)?;
+                    );
+                object.if_set("impersonated_factor", &self.impersonated_factor);
                 object
                     .if_set(
                         "oauth_access_token_exchange_factor",
                         &self.oauth_access_token_exchange_factor,
-                    )?;
+                    );
                 object
                     .if_set(
                         "trusted_auth_token_factor",
                         &self.trusted_auth_token_factor,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -445,171 +449,167 @@ impl crate::codec::Object for AuthenticationFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "type" => fields.read(&mut r#type, "type")?,
-                "delivery_method" => {
-                    fields.read(&mut delivery_method, "delivery_method")?
-                }
+                "type" => fields.read(&mut r#type, "type"),
+                "delivery_method" => fields.read(&mut delivery_method, "delivery_method"),
                 "last_authenticated_at" => {
-                    fields.read(&mut last_authenticated_at, "last_authenticated_at")?
+                    fields.read(&mut last_authenticated_at, "last_authenticated_at")
                 }
-                "created_at" => fields.read(&mut created_at, "created_at")?,
-                "updated_at" => fields.read(&mut updated_at, "updated_at")?,
-                "email_factor" => fields.read(&mut email_factor, "email_factor")?,
+                "created_at" => fields.read(&mut created_at, "created_at"),
+                "updated_at" => fields.read(&mut updated_at, "updated_at"),
+                "email_factor" => fields.read(&mut email_factor, "email_factor"),
                 "phone_number_factor" => {
-                    fields.read(&mut phone_number_factor, "phone_number_factor")?
+                    fields.read(&mut phone_number_factor, "phone_number_factor")
                 }
                 "google_oauth_factor" => {
-                    fields.read(&mut google_oauth_factor, "google_oauth_factor")?
+                    fields.read(&mut google_oauth_factor, "google_oauth_factor")
                 }
                 "microsoft_oauth_factor" => {
-                    fields.read(&mut microsoft_oauth_factor, "microsoft_oauth_factor")?
+                    fields.read(&mut microsoft_oauth_factor, "microsoft_oauth_factor")
                 }
                 "apple_oauth_factor" => {
-                    fields.read(&mut apple_oauth_factor, "apple_oauth_factor")?
+                    fields.read(&mut apple_oauth_factor, "apple_oauth_factor")
                 }
-                "webauthn_factor" => {
-                    fields.read(&mut webauthn_factor, "webauthn_factor")?
-                }
+                "webauthn_factor" => fields.read(&mut webauthn_factor, "webauthn_factor"),
                 "authenticator_app_factor" => {
                     fields
-                        .read(&mut authenticator_app_factor, "authenticator_app_factor")?
+                        .read(&mut authenticator_app_factor, "authenticator_app_factor")
                 }
                 "github_oauth_factor" => {
-                    fields.read(&mut github_oauth_factor, "github_oauth_factor")?
+                    fields.read(&mut github_oauth_factor, "github_oauth_factor")
                 }
                 "recovery_code_factor" => {
-                    fields.read(&mut recovery_code_factor, "recovery_code_factor")?
+                    fields.read(&mut recovery_code_factor, "recovery_code_factor")
                 }
                 "facebook_oauth_factor" => {
-                    fields.read(&mut facebook_oauth_factor, "facebook_oauth_factor")?
+                    fields.read(&mut facebook_oauth_factor, "facebook_oauth_factor")
                 }
                 "crypto_wallet_factor" => {
-                    fields.read(&mut crypto_wallet_factor, "crypto_wallet_factor")?
+                    fields.read(&mut crypto_wallet_factor, "crypto_wallet_factor")
                 }
                 "amazon_oauth_factor" => {
-                    fields.read(&mut amazon_oauth_factor, "amazon_oauth_factor")?
+                    fields.read(&mut amazon_oauth_factor, "amazon_oauth_factor")
                 }
                 "bitbucket_oauth_factor" => {
-                    fields.read(&mut bitbucket_oauth_factor, "bitbucket_oauth_factor")?
+                    fields.read(&mut bitbucket_oauth_factor, "bitbucket_oauth_factor")
                 }
                 "coinbase_oauth_factor" => {
-                    fields.read(&mut coinbase_oauth_factor, "coinbase_oauth_factor")?
+                    fields.read(&mut coinbase_oauth_factor, "coinbase_oauth_factor")
                 }
                 "discord_oauth_factor" => {
-                    fields.read(&mut discord_oauth_factor, "discord_oauth_factor")?
+                    fields.read(&mut discord_oauth_factor, "discord_oauth_factor")
                 }
                 "figma_oauth_factor" => {
-                    fields.read(&mut figma_oauth_factor, "figma_oauth_factor")?
+                    fields.read(&mut figma_oauth_factor, "figma_oauth_factor")
                 }
                 "git_lab_oauth_factor" => {
-                    fields.read(&mut git_lab_oauth_factor, "git_lab_oauth_factor")?
+                    fields.read(&mut git_lab_oauth_factor, "git_lab_oauth_factor")
                 }
                 "instagram_oauth_factor" => {
-                    fields.read(&mut instagram_oauth_factor, "instagram_oauth_factor")?
+                    fields.read(&mut instagram_oauth_factor, "instagram_oauth_factor")
                 }
                 "linked_in_oauth_factor" => {
-                    fields.read(&mut linked_in_oauth_factor, "linked_in_oauth_factor")?
+                    fields.read(&mut linked_in_oauth_factor, "linked_in_oauth_factor")
                 }
                 "shopify_oauth_factor" => {
-                    fields.read(&mut shopify_oauth_factor, "shopify_oauth_factor")?
+                    fields.read(&mut shopify_oauth_factor, "shopify_oauth_factor")
                 }
                 "slack_oauth_factor" => {
-                    fields.read(&mut slack_oauth_factor, "slack_oauth_factor")?
+                    fields.read(&mut slack_oauth_factor, "slack_oauth_factor")
                 }
                 "snapchat_oauth_factor" => {
-                    fields.read(&mut snapchat_oauth_factor, "snapchat_oauth_factor")?
+                    fields.read(&mut snapchat_oauth_factor, "snapchat_oauth_factor")
                 }
                 "spotify_oauth_factor" => {
-                    fields.read(&mut spotify_oauth_factor, "spotify_oauth_factor")?
+                    fields.read(&mut spotify_oauth_factor, "spotify_oauth_factor")
                 }
                 "steam_oauth_factor" => {
-                    fields.read(&mut steam_oauth_factor, "steam_oauth_factor")?
+                    fields.read(&mut steam_oauth_factor, "steam_oauth_factor")
                 }
                 "tik_tok_oauth_factor" => {
-                    fields.read(&mut tik_tok_oauth_factor, "tik_tok_oauth_factor")?
+                    fields.read(&mut tik_tok_oauth_factor, "tik_tok_oauth_factor")
                 }
                 "twitch_oauth_factor" => {
-                    fields.read(&mut twitch_oauth_factor, "twitch_oauth_factor")?
+                    fields.read(&mut twitch_oauth_factor, "twitch_oauth_factor")
                 }
                 "twitter_oauth_factor" => {
-                    fields.read(&mut twitter_oauth_factor, "twitter_oauth_factor")?
+                    fields.read(&mut twitter_oauth_factor, "twitter_oauth_factor")
                 }
                 "embeddable_magic_link_factor" => {
                     fields
                         .read(
                             &mut embeddable_magic_link_factor,
                             "embeddable_magic_link_factor",
-                        )?
+                        )
                 }
                 "biometric_factor" => {
-                    fields.read(&mut biometric_factor, "biometric_factor")?
+                    fields.read(&mut biometric_factor, "biometric_factor")
                 }
-                "saml_sso_factor" => {
-                    fields.read(&mut saml_sso_factor, "saml_sso_factor")?
-                }
-                "oidc_sso_factor" => {
-                    fields.read(&mut oidc_sso_factor, "oidc_sso_factor")?
-                }
+                "saml_sso_factor" => fields.read(&mut saml_sso_factor, "saml_sso_factor"),
+                "oidc_sso_factor" => fields.read(&mut oidc_sso_factor, "oidc_sso_factor"),
                 "salesforce_oauth_factor" => {
-                    fields.read(&mut salesforce_oauth_factor, "salesforce_oauth_factor")?
+                    fields.read(&mut salesforce_oauth_factor, "salesforce_oauth_factor")
                 }
                 "yahoo_oauth_factor" => {
-                    fields.read(&mut yahoo_oauth_factor, "yahoo_oauth_factor")?
+                    fields.read(&mut yahoo_oauth_factor, "yahoo_oauth_factor")
                 }
                 "hubspot_oauth_factor" => {
-                    fields.read(&mut hubspot_oauth_factor, "hubspot_oauth_factor")?
+                    fields.read(&mut hubspot_oauth_factor, "hubspot_oauth_factor")
                 }
                 "slack_oauth_exchange_factor" => {
                     fields
                         .read(
                             &mut slack_oauth_exchange_factor,
                             "slack_oauth_exchange_factor",
-                        )?
+                        )
                 }
                 "hubspot_oauth_exchange_factor" => {
                     fields
                         .read(
                             &mut hubspot_oauth_exchange_factor,
                             "hubspot_oauth_exchange_factor",
-                        )?
+                        )
                 }
                 "github_oauth_exchange_factor" => {
                     fields
                         .read(
                             &mut github_oauth_exchange_factor,
                             "github_oauth_exchange_factor",
-                        )?
+                        )
                 }
                 "google_oauth_exchange_factor" => {
                     fields
                         .read(
                             &mut google_oauth_exchange_factor,
                             "google_oauth_exchange_factor",
-                        )?
+                        )
                 }
                 "impersonated_factor" => {
-                    fields.read(&mut impersonated_factor, "impersonated_factor")?
+                    fields.read(&mut impersonated_factor, "impersonated_factor")
                 }
                 "oauth_access_token_exchange_factor" => {
                     fields
                         .read(
                             &mut oauth_access_token_exchange_factor,
                             "oauth_access_token_exchange_factor",
-                        )?
+                        )
                 }
                 "trusted_auth_token_factor" => {
                     fields
                         .read(
                             &mut trusted_auth_token_factor,
                             "trusted_auth_token_factor",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
+        let Some(delivery_method) = delivery_method else {
+            return Err(fields.missing("delivery_method"))
+        };
         Ok(Self {
-            r#type: fields.required(r#type, "type")?,
-            delivery_method: fields.required(delivery_method, "delivery_method")?,
+            r#type,
+            delivery_method,
             last_authenticated_at: fields.nilable_time(last_authenticated_at),
             created_at: fields.nilable_time(created_at),
             updated_at: fields.nilable_time(updated_at),
@@ -682,8 +682,7 @@ impl ::serde::Serialize for AuthenticatorAppFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("totp_id", &self.totp_id)?;
-                Ok(())
+                object.entry("totp_id", &self.totp_id);
             },
         )
     }
@@ -696,13 +695,12 @@ impl crate::codec::Object for AuthenticatorAppFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "totp_id" => fields.read(&mut totp_id, "totp_id")?,
-                _ => fields.skip()?,
-            }
+                "totp_id" => fields.read(&mut totp_id, "totp_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            totp_id: fields.required(totp_id, "totp_id")?,
-        })
+        let Some(totp_id) = totp_id else { return Err(fields.missing("totp_id")) };
+        Ok(Self { totp_id })
     }
 }
 
@@ -734,9 +732,8 @@ impl ::serde::Serialize for AuthorizationCheck {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("resource_id", &self.resource_id)?;
-                object.entry("action", &self.action)?;
-                Ok(())
+                object.entry("resource_id", &self.resource_id);
+                object.entry("action", &self.action);
             },
         )
     }
@@ -750,15 +747,16 @@ impl crate::codec::Object for AuthorizationCheck {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
-                "action" => fields.read(&mut action, "action")?,
-                _ => fields.skip()?,
-            }
+                "resource_id" => fields.read(&mut resource_id, "resource_id"),
+                "action" => fields.read(&mut action, "action"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            resource_id: fields.required(resource_id, "resource_id")?,
-            action: fields.required(action, "action")?,
-        })
+        let Some(resource_id) = resource_id else {
+            return Err(fields.missing("resource_id"))
+        };
+        let Some(action) = action else { return Err(fields.missing("action")) };
+        Ok(Self { resource_id, action })
     }
 }
 
@@ -787,9 +785,8 @@ impl ::serde::Serialize for AuthorizationVerdict {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("authorized", &self.authorized)?;
-                object.entry("granting_roles", &self.granting_roles)?;
-                Ok(())
+                object.entry("authorized", &self.authorized);
+                object.entry("granting_roles", &self.granting_roles);
             },
         )
     }
@@ -803,15 +800,18 @@ impl crate::codec::Object for AuthorizationVerdict {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "authorized" => fields.read(&mut authorized, "authorized")?,
-                "granting_roles" => fields.read(&mut granting_roles, "granting_roles")?,
-                _ => fields.skip()?,
-            }
+                "authorized" => fields.read(&mut authorized, "authorized"),
+                "granting_roles" => fields.read(&mut granting_roles, "granting_roles"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            authorized: fields.required(authorized, "authorized")?,
-            granting_roles: fields.required(granting_roles, "granting_roles")?,
-        })
+        let Some(authorized) = authorized else {
+            return Err(fields.missing("authorized"))
+        };
+        let Some(granting_roles) = granting_roles else {
+            return Err(fields.missing("granting_roles"))
+        };
+        Ok(Self { authorized, granting_roles })
     }
 }
 
@@ -839,11 +839,7 @@ impl ::serde::Serialize for BiometricFactor {
             serializer,
             |object| {
                 object
-                    .entry(
-                        "biometric_registration_id",
-                        &self.biometric_registration_id,
-                    )?;
-                Ok(())
+                    .entry("biometric_registration_id", &self.biometric_registration_id);
             },
         )
     }
@@ -861,15 +857,15 @@ impl crate::codec::Object for BiometricFactor {
                         .read(
                             &mut biometric_registration_id,
                             "biometric_registration_id",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            biometric_registration_id: fields
-                .required(biometric_registration_id, "biometric_registration_id")?,
-        })
+        let Some(biometric_registration_id) = biometric_registration_id else {
+            return Err(fields.missing("biometric_registration_id"))
+        };
+        Ok(Self { biometric_registration_id })
     }
 }
 
@@ -902,10 +898,9 @@ impl ::serde::Serialize for BitbucketOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -920,17 +915,21 @@ impl crate::codec::Object for BitbucketOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -965,10 +964,9 @@ impl ::serde::Serialize for CoinbaseOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -983,17 +981,21 @@ impl crate::codec::Object for CoinbaseOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -1026,10 +1028,9 @@ impl ::serde::Serialize for CryptoWalletFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("crypto_wallet_id", &self.crypto_wallet_id)?;
-                object.entry("crypto_wallet_address", &self.crypto_wallet_address)?;
-                object.entry("crypto_wallet_type", &self.crypto_wallet_type)?;
-                Ok(())
+                object.entry("crypto_wallet_id", &self.crypto_wallet_id);
+                object.entry("crypto_wallet_address", &self.crypto_wallet_address);
+                object.entry("crypto_wallet_type", &self.crypto_wallet_type);
             },
         )
     }
@@ -1045,23 +1046,30 @@ impl crate::codec::Object for CryptoWalletFactor {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "crypto_wallet_id" => {
-                    fields.read(&mut crypto_wallet_id, "crypto_wallet_id")?
+                    fields.read(&mut crypto_wallet_id, "crypto_wallet_id")
                 }
                 "crypto_wallet_address" => {
-                    fields.read(&mut crypto_wallet_address, "crypto_wallet_address")?
+                    fields.read(&mut crypto_wallet_address, "crypto_wallet_address")
                 }
                 "crypto_wallet_type" => {
-                    fields.read(&mut crypto_wallet_type, "crypto_wallet_type")?
+                    fields.read(&mut crypto_wallet_type, "crypto_wallet_type")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(crypto_wallet_id) = crypto_wallet_id else {
+            return Err(fields.missing("crypto_wallet_id"))
+        };
+        let Some(crypto_wallet_address) = crypto_wallet_address else {
+            return Err(fields.missing("crypto_wallet_address"))
+        };
+        let Some(crypto_wallet_type) = crypto_wallet_type else {
+            return Err(fields.missing("crypto_wallet_type"))
+        };
         Ok(Self {
-            crypto_wallet_id: fields.required(crypto_wallet_id, "crypto_wallet_id")?,
-            crypto_wallet_address: fields
-                .required(crypto_wallet_address, "crypto_wallet_address")?,
-            crypto_wallet_type: fields
-                .required(crypto_wallet_type, "crypto_wallet_type")?,
+            crypto_wallet_id,
+            crypto_wallet_address,
+            crypto_wallet_type,
         })
     }
 }
@@ -1095,10 +1103,9 @@ impl ::serde::Serialize for DiscordOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -1113,17 +1120,21 @@ impl crate::codec::Object for DiscordOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -1155,9 +1166,8 @@ impl ::serde::Serialize for EmailFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_id", &self.email_id)?;
-                object.entry("email_address", &self.email_address)?;
-                Ok(())
+                object.entry("email_id", &self.email_id);
+                object.entry("email_address", &self.email_address);
             },
         )
     }
@@ -1171,15 +1181,16 @@ impl crate::codec::Object for EmailFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                "email_address" => fields.read(&mut email_address, "email_address")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            email_id: fields.required(email_id, "email_id")?,
-            email_address: fields.required(email_address, "email_address")?,
-        })
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
+        Ok(Self { email_id, email_address })
     }
 }
 
@@ -1207,8 +1218,7 @@ impl ::serde::Serialize for EmbeddableMagicLinkFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("embedded_id", &self.embedded_id)?;
-                Ok(())
+                object.entry("embedded_id", &self.embedded_id);
             },
         )
     }
@@ -1221,13 +1231,14 @@ impl crate::codec::Object for EmbeddableMagicLinkFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "embedded_id" => fields.read(&mut embedded_id, "embedded_id")?,
-                _ => fields.skip()?,
-            }
+                "embedded_id" => fields.read(&mut embedded_id, "embedded_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            embedded_id: fields.required(embedded_id, "embedded_id")?,
-        })
+        let Some(embedded_id) = embedded_id else {
+            return Err(fields.missing("embedded_id"))
+        };
+        Ok(Self { embedded_id })
     }
 }
 
@@ -1260,10 +1271,9 @@ impl ::serde::Serialize for FacebookOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -1278,17 +1288,21 @@ impl crate::codec::Object for FacebookOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -1323,10 +1337,9 @@ impl ::serde::Serialize for FigmaOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -1341,17 +1354,21 @@ impl crate::codec::Object for FigmaOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -1386,10 +1403,9 @@ impl ::serde::Serialize for GitLabOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -1404,17 +1420,21 @@ impl crate::codec::Object for GitLabOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -1444,8 +1464,7 @@ impl ::serde::Serialize for GithubOAuthExchangeFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("email_id", &self.email_id);
             },
         )
     }
@@ -1458,13 +1477,12 @@ impl crate::codec::Object for GithubOAuthExchangeFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            email_id: fields.required(email_id, "email_id")?,
-        })
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
+        Ok(Self { email_id })
     }
 }
 
@@ -1497,10 +1515,9 @@ impl ::serde::Serialize for GithubOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -1515,17 +1532,21 @@ impl crate::codec::Object for GithubOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -1555,8 +1576,7 @@ impl ::serde::Serialize for GoogleOAuthExchangeFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("email_id", &self.email_id);
             },
         )
     }
@@ -1569,13 +1589,12 @@ impl crate::codec::Object for GoogleOAuthExchangeFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            email_id: fields.required(email_id, "email_id")?,
-        })
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
+        Ok(Self { email_id })
     }
 }
 
@@ -1608,10 +1627,9 @@ impl ::serde::Serialize for GoogleOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -1626,17 +1644,21 @@ impl crate::codec::Object for GoogleOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -1666,8 +1688,7 @@ impl ::serde::Serialize for HubspotOAuthExchangeFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("email_id", &self.email_id);
             },
         )
     }
@@ -1680,13 +1701,12 @@ impl crate::codec::Object for HubspotOAuthExchangeFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            email_id: fields.required(email_id, "email_id")?,
-        })
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
+        Ok(Self { email_id })
     }
 }
 
@@ -1719,10 +1739,9 @@ impl ::serde::Serialize for HubspotOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -1737,17 +1756,21 @@ impl crate::codec::Object for HubspotOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -1779,13 +1802,12 @@ impl ::serde::Serialize for ImpersonatedFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("impersonator_id", &self.impersonator_id)?;
+                object.entry("impersonator_id", &self.impersonator_id);
                 object
                     .entry(
                         "impersonator_email_address",
                         &self.impersonator_email_address,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -1799,23 +1821,26 @@ impl crate::codec::Object for ImpersonatedFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "impersonator_id" => {
-                    fields.read(&mut impersonator_id, "impersonator_id")?
-                }
+                "impersonator_id" => fields.read(&mut impersonator_id, "impersonator_id"),
                 "impersonator_email_address" => {
                     fields
                         .read(
                             &mut impersonator_email_address,
                             "impersonator_email_address",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(impersonator_id) = impersonator_id else {
+            return Err(fields.missing("impersonator_id"))
+        };
+        let Some(impersonator_email_address) = impersonator_email_address else {
+            return Err(fields.missing("impersonator_email_address"))
+        };
         Ok(Self {
-            impersonator_id: fields.required(impersonator_id, "impersonator_id")?,
-            impersonator_email_address: fields
-                .required(impersonator_email_address, "impersonator_email_address")?,
+            impersonator_id,
+            impersonator_email_address,
         })
     }
 }
@@ -1849,10 +1874,9 @@ impl ::serde::Serialize for InstagramOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -1867,17 +1891,21 @@ impl crate::codec::Object for InstagramOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -1923,16 +1951,15 @@ impl ::serde::Serialize for Jwk {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("kty", &self.kty)?;
-                object.entry("use", &self.r#use)?;
-                object.entry("key_ops", &self.key_ops)?;
-                object.entry("alg", &self.alg)?;
-                object.entry("kid", &self.kid)?;
-                object.entry("x5c", &self.x5c)?;
-                object.entry("x5tS256", &self.x5t_s256)?;
-                object.entry("n", &self.n)?;
-                object.entry("e", &self.e)?;
-                Ok(())
+                object.entry("kty", &self.kty);
+                object.entry("use", &self.r#use);
+                object.entry("key_ops", &self.key_ops);
+                object.entry("alg", &self.alg);
+                object.entry("kid", &self.kid);
+                object.entry("x5c", &self.x5c);
+                object.entry("x5tS256", &self.x5t_s256);
+                object.entry("n", &self.n);
+                object.entry("e", &self.e);
             },
         )
     }
@@ -1953,28 +1980,37 @@ impl crate::codec::Object for Jwk {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "kty" => fields.read(&mut kty, "kty")?,
-                "use" => fields.read(&mut r#use, "use")?,
-                "key_ops" => fields.read(&mut key_ops, "key_ops")?,
-                "alg" => fields.read(&mut alg, "alg")?,
-                "kid" => fields.read(&mut kid, "kid")?,
-                "x5c" => fields.read(&mut x5c, "x5c")?,
-                "x5tS256" => fields.read(&mut x5t_s256, "x5tS256")?,
-                "n" => fields.read(&mut n, "n")?,
-                "e" => fields.read(&mut e, "e")?,
-                _ => fields.skip()?,
-            }
+                "kty" => fields.read(&mut kty, "kty"),
+                "use" => fields.read(&mut r#use, "use"),
+                "key_ops" => fields.read(&mut key_ops, "key_ops"),
+                "alg" => fields.read(&mut alg, "alg"),
+                "kid" => fields.read(&mut kid, "kid"),
+                "x5c" => fields.read(&mut x5c, "x5c"),
+                "x5tS256" => fields.read(&mut x5t_s256, "x5tS256"),
+                "n" => fields.read(&mut n, "n"),
+                "e" => fields.read(&mut e, "e"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(kty) = kty else { return Err(fields.missing("kty")) };
+        let Some(r#use) = r#use else { return Err(fields.missing("use")) };
+        let Some(key_ops) = key_ops else { return Err(fields.missing("key_ops")) };
+        let Some(alg) = alg else { return Err(fields.missing("alg")) };
+        let Some(kid) = kid else { return Err(fields.missing("kid")) };
+        let Some(x5c) = x5c else { return Err(fields.missing("x5c")) };
+        let Some(x5t_s256) = x5t_s256 else { return Err(fields.missing("x5tS256")) };
+        let Some(n) = n else { return Err(fields.missing("n")) };
+        let Some(e) = e else { return Err(fields.missing("e")) };
         Ok(Self {
-            kty: fields.required(kty, "kty")?,
-            r#use: fields.required(r#use, "use")?,
-            key_ops: fields.required(key_ops, "key_ops")?,
-            alg: fields.required(alg, "alg")?,
-            kid: fields.required(kid, "kid")?,
-            x5c: fields.required(x5c, "x5c")?,
-            x5t_s256: fields.required(x5t_s256, "x5tS256")?,
-            n: fields.required(n, "n")?,
-            e: fields.required(e, "e")?,
+            kty,
+            r#use,
+            key_ops,
+            alg,
+            kid,
+            x5c,
+            x5t_s256,
+            n,
+            e,
         })
     }
 }
@@ -2008,10 +2044,9 @@ impl ::serde::Serialize for LinkedInOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -2026,17 +2061,21 @@ impl crate::codec::Object for LinkedInOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -2071,10 +2110,9 @@ impl ::serde::Serialize for MicrosoftOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -2089,17 +2127,21 @@ impl crate::codec::Object for MicrosoftOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -2129,8 +2171,7 @@ impl ::serde::Serialize for OAuthAccessTokenExchangeFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("client_id", &self.client_id)?;
-                Ok(())
+                object.entry("client_id", &self.client_id);
             },
         )
     }
@@ -2143,13 +2184,12 @@ impl crate::codec::Object for OAuthAccessTokenExchangeFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                _ => fields.skip()?,
-            }
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-        })
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        Ok(Self { client_id })
     }
 }
 
@@ -2180,10 +2220,9 @@ impl ::serde::Serialize for OidcssoFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_id", &self.provider_id)?;
-                object.entry("external_id", &self.external_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_id", &self.provider_id);
+                object.entry("external_id", &self.external_id);
             },
         )
     }
@@ -2198,16 +2237,23 @@ impl crate::codec::Object for OidcssoFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
-                "provider_id" => fields.read(&mut provider_id, "provider_id")?,
-                "external_id" => fields.read(&mut external_id, "external_id")?,
-                _ => fields.skip()?,
-            }
+                "id" => fields.read(&mut id, "id"),
+                "provider_id" => fields.read(&mut provider_id, "provider_id"),
+                "external_id" => fields.read(&mut external_id, "external_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_id) = provider_id else {
+            return Err(fields.missing("provider_id"))
+        };
+        let Some(external_id) = external_id else {
+            return Err(fields.missing("external_id"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_id: fields.required(provider_id, "provider_id")?,
-            external_id: fields.required(external_id, "external_id")?,
+            id,
+            provider_id,
+            external_id,
         })
     }
 }
@@ -2237,9 +2283,8 @@ impl ::serde::Serialize for PhoneNumberFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("phone_id", &self.phone_id)?;
-                object.entry("phone_number", &self.phone_number)?;
-                Ok(())
+                object.entry("phone_id", &self.phone_id);
+                object.entry("phone_number", &self.phone_number);
             },
         )
     }
@@ -2253,15 +2298,16 @@ impl crate::codec::Object for PhoneNumberFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "phone_id" => fields.read(&mut phone_id, "phone_id")?,
-                "phone_number" => fields.read(&mut phone_number, "phone_number")?,
-                _ => fields.skip()?,
-            }
+                "phone_id" => fields.read(&mut phone_id, "phone_id"),
+                "phone_number" => fields.read(&mut phone_number, "phone_number"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            phone_id: fields.required(phone_id, "phone_id")?,
-            phone_number: fields.required(phone_number, "phone_number")?,
-        })
+        let Some(phone_id) = phone_id else { return Err(fields.missing("phone_id")) };
+        let Some(phone_number) = phone_number else {
+            return Err(fields.missing("phone_number"))
+        };
+        Ok(Self { phone_id, phone_number })
     }
 }
 
@@ -2288,8 +2334,7 @@ impl ::serde::Serialize for RecoveryCodeFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("totp_recovery_code_id", &self.totp_recovery_code_id)?;
-                Ok(())
+                object.entry("totp_recovery_code_id", &self.totp_recovery_code_id);
             },
         )
     }
@@ -2303,15 +2348,15 @@ impl crate::codec::Object for RecoveryCodeFactor {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "totp_recovery_code_id" => {
-                    fields.read(&mut totp_recovery_code_id, "totp_recovery_code_id")?
+                    fields.read(&mut totp_recovery_code_id, "totp_recovery_code_id")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            totp_recovery_code_id: fields
-                .required(totp_recovery_code_id, "totp_recovery_code_id")?,
-        })
+        let Some(totp_recovery_code_id) = totp_recovery_code_id else {
+            return Err(fields.missing("totp_recovery_code_id"))
+        };
+        Ok(Self { totp_recovery_code_id })
     }
 }
 
@@ -2342,10 +2387,9 @@ impl ::serde::Serialize for SamlssoFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_id", &self.provider_id)?;
-                object.entry("external_id", &self.external_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_id", &self.provider_id);
+                object.entry("external_id", &self.external_id);
             },
         )
     }
@@ -2360,16 +2404,23 @@ impl crate::codec::Object for SamlssoFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
-                "provider_id" => fields.read(&mut provider_id, "provider_id")?,
-                "external_id" => fields.read(&mut external_id, "external_id")?,
-                _ => fields.skip()?,
-            }
+                "id" => fields.read(&mut id, "id"),
+                "provider_id" => fields.read(&mut provider_id, "provider_id"),
+                "external_id" => fields.read(&mut external_id, "external_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_id) = provider_id else {
+            return Err(fields.missing("provider_id"))
+        };
+        let Some(external_id) = external_id else {
+            return Err(fields.missing("external_id"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_id: fields.required(provider_id, "provider_id")?,
-            external_id: fields.required(external_id, "external_id")?,
+            id,
+            provider_id,
+            external_id,
         })
     }
 }
@@ -2403,10 +2454,9 @@ impl ::serde::Serialize for SalesforceOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -2421,17 +2471,21 @@ impl crate::codec::Object for SalesforceOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -2481,16 +2535,15 @@ impl ::serde::Serialize for Session {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("session_id", &self.session_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("authentication_factors", &self.authentication_factors)?;
-                object.entry("roles", &self.roles)?;
-                object.time_if_set("started_at", &self.started_at)?;
-                object.time_if_set("last_accessed_at", &self.last_accessed_at)?;
-                object.time_if_set("expires_at", &self.expires_at)?;
-                object.if_set("attributes", &self.attributes)?;
-                object.if_set("custom_claims", &self.custom_claims)?;
-                Ok(())
+                object.entry("session_id", &self.session_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("authentication_factors", &self.authentication_factors);
+                object.entry("roles", &self.roles);
+                object.time_if_set("started_at", &self.started_at);
+                object.time_if_set("last_accessed_at", &self.last_accessed_at);
+                object.time_if_set("expires_at", &self.expires_at);
+                object.if_set("attributes", &self.attributes);
+                object.if_set("custom_claims", &self.custom_claims);
             },
         )
     }
@@ -2511,28 +2564,35 @@ impl crate::codec::Object for Session {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "session_id" => fields.read(&mut session_id, "session_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "session_id" => fields.read(&mut session_id, "session_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
                 "authentication_factors" => {
-                    fields.read(&mut authentication_factors, "authentication_factors")?
+                    fields.read(&mut authentication_factors, "authentication_factors")
                 }
-                "roles" => fields.read(&mut roles, "roles")?,
-                "started_at" => fields.read(&mut started_at, "started_at")?,
+                "roles" => fields.read(&mut roles, "roles"),
+                "started_at" => fields.read(&mut started_at, "started_at"),
                 "last_accessed_at" => {
-                    fields.read(&mut last_accessed_at, "last_accessed_at")?
+                    fields.read(&mut last_accessed_at, "last_accessed_at")
                 }
-                "expires_at" => fields.read(&mut expires_at, "expires_at")?,
-                "attributes" => fields.read(&mut attributes, "attributes")?,
-                "custom_claims" => fields.read(&mut custom_claims, "custom_claims")?,
-                _ => fields.skip()?,
-            }
+                "expires_at" => fields.read(&mut expires_at, "expires_at"),
+                "attributes" => fields.read(&mut attributes, "attributes"),
+                "custom_claims" => fields.read(&mut custom_claims, "custom_claims"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(session_id) = session_id else {
+            return Err(fields.missing("session_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(authentication_factors) = authentication_factors else {
+            return Err(fields.missing("authentication_factors"))
+        };
+        let Some(roles) = roles else { return Err(fields.missing("roles")) };
         Ok(Self {
-            session_id: fields.required(session_id, "session_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            authentication_factors: fields
-                .required(authentication_factors, "authentication_factors")?,
-            roles: fields.required(roles, "roles")?,
+            session_id,
+            user_id,
+            authentication_factors,
+            roles,
             started_at: fields.nilable_time(started_at),
             last_accessed_at: fields.nilable_time(last_accessed_at),
             expires_at: fields.nilable_time(expires_at),
@@ -2571,10 +2631,9 @@ impl ::serde::Serialize for ShopifyOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -2589,17 +2648,21 @@ impl crate::codec::Object for ShopifyOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -2629,8 +2692,7 @@ impl ::serde::Serialize for SlackOAuthExchangeFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("email_id", &self.email_id);
             },
         )
     }
@@ -2643,13 +2705,12 @@ impl crate::codec::Object for SlackOAuthExchangeFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            email_id: fields.required(email_id, "email_id")?,
-        })
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
+        Ok(Self { email_id })
     }
 }
 
@@ -2682,10 +2743,9 @@ impl ::serde::Serialize for SlackOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -2700,17 +2760,21 @@ impl crate::codec::Object for SlackOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -2745,10 +2809,9 @@ impl ::serde::Serialize for SnapchatOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -2763,17 +2826,21 @@ impl crate::codec::Object for SnapchatOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -2808,10 +2875,9 @@ impl ::serde::Serialize for SpotifyOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -2826,17 +2892,21 @@ impl crate::codec::Object for SpotifyOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -2871,10 +2941,9 @@ impl ::serde::Serialize for SteamOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -2889,17 +2958,21 @@ impl crate::codec::Object for SteamOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -2934,10 +3007,9 @@ impl ::serde::Serialize for TikTokOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -2952,17 +3024,21 @@ impl crate::codec::Object for TikTokOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -2992,8 +3068,7 @@ impl ::serde::Serialize for TrustedAuthTokenFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("token_id", &self.token_id)?;
-                Ok(())
+                object.entry("token_id", &self.token_id);
             },
         )
     }
@@ -3006,13 +3081,12 @@ impl crate::codec::Object for TrustedAuthTokenFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "token_id" => fields.read(&mut token_id, "token_id")?,
-                _ => fields.skip()?,
-            }
+                "token_id" => fields.read(&mut token_id, "token_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            token_id: fields.required(token_id, "token_id")?,
-        })
+        let Some(token_id) = token_id else { return Err(fields.missing("token_id")) };
+        Ok(Self { token_id })
     }
 }
 
@@ -3045,10 +3119,9 @@ impl ::serde::Serialize for TwitchOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -3063,17 +3136,21 @@ impl crate::codec::Object for TwitchOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -3108,10 +3185,9 @@ impl ::serde::Serialize for TwitterOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -3126,17 +3202,21 @@ impl crate::codec::Object for TwitterOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }
@@ -3169,11 +3249,9 @@ impl ::serde::Serialize for WebAuthnFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object
-                    .entry("webauthn_registration_id", &self.webauthn_registration_id)?;
-                object.entry("domain", &self.domain)?;
-                object.if_set("user_agent", &self.user_agent)?;
-                Ok(())
+                object.entry("webauthn_registration_id", &self.webauthn_registration_id);
+                object.entry("domain", &self.domain);
+                object.if_set("user_agent", &self.user_agent);
             },
         )
     }
@@ -3190,17 +3268,20 @@ impl crate::codec::Object for WebAuthnFactor {
             match key.as_str() {
                 "webauthn_registration_id" => {
                     fields
-                        .read(&mut webauthn_registration_id, "webauthn_registration_id")?
+                        .read(&mut webauthn_registration_id, "webauthn_registration_id")
                 }
-                "domain" => fields.read(&mut domain, "domain")?,
-                "user_agent" => fields.read(&mut user_agent, "user_agent")?,
-                _ => fields.skip()?,
-            }
+                "domain" => fields.read(&mut domain, "domain"),
+                "user_agent" => fields.read(&mut user_agent, "user_agent"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(webauthn_registration_id) = webauthn_registration_id else {
+            return Err(fields.missing("webauthn_registration_id"))
+        };
+        let Some(domain) = domain else { return Err(fields.missing("domain")) };
         Ok(Self {
-            webauthn_registration_id: fields
-                .required(webauthn_registration_id, "webauthn_registration_id")?,
-            domain: fields.required(domain, "domain")?,
+            webauthn_registration_id,
+            domain,
             user_agent: fields.nilable(user_agent),
         })
     }
@@ -3235,10 +3316,9 @@ impl ::serde::Serialize for YahooOAuthFactor {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("id", &self.id)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.if_set("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("id", &self.id);
+                object.entry("provider_subject", &self.provider_subject);
+                object.if_set("email_id", &self.email_id);
             },
         )
     }
@@ -3253,17 +3333,21 @@ impl crate::codec::Object for YahooOAuthFactor {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "id" => fields.read(&mut id, "id")?,
+                "id" => fields.read(&mut id, "id"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(id) = id else { return Err(fields.missing("id")) };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
         Ok(Self {
-            id: fields.required(id, "id")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id,
+            provider_subject,
             email_id: fields.nilable(email_id),
         })
     }

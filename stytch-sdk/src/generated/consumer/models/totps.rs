@@ -22,10 +22,9 @@ impl ::serde::Serialize for Totp {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("totp_id", &self.totp_id)?;
-                object.entry("verified", &self.verified)?;
-                object.entry("recovery_codes", &self.recovery_codes)?;
-                Ok(())
+                object.entry("totp_id", &self.totp_id);
+                object.entry("verified", &self.verified);
+                object.entry("recovery_codes", &self.recovery_codes);
             },
         )
     }
@@ -40,16 +39,21 @@ impl crate::codec::Object for Totp {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "totp_id" => fields.read(&mut totp_id, "totp_id")?,
-                "verified" => fields.read(&mut verified, "verified")?,
-                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes")?,
-                _ => fields.skip()?,
-            }
+                "totp_id" => fields.read(&mut totp_id, "totp_id"),
+                "verified" => fields.read(&mut verified, "verified"),
+                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(totp_id) = totp_id else { return Err(fields.missing("totp_id")) };
+        let Some(verified) = verified else { return Err(fields.missing("verified")) };
+        let Some(recovery_codes) = recovery_codes else {
+            return Err(fields.missing("recovery_codes"))
+        };
         Ok(Self {
-            totp_id: fields.required(totp_id, "totp_id")?,
-            verified: fields.required(verified, "verified")?,
-            recovery_codes: fields.required(recovery_codes, "recovery_codes")?,
+            totp_id,
+            verified,
+            recovery_codes,
         })
     }
 }

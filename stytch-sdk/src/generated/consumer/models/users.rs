@@ -19,12 +19,8 @@ impl ::serde::Serialize for BiometricRegistration {
             serializer,
             |object| {
                 object
-                    .entry(
-                        "biometric_registration_id",
-                        &self.biometric_registration_id,
-                    )?;
-                object.entry("verified", &self.verified)?;
-                Ok(())
+                    .entry("biometric_registration_id", &self.biometric_registration_id);
+                object.entry("verified", &self.verified);
             },
         )
     }
@@ -43,16 +39,19 @@ impl crate::codec::Object for BiometricRegistration {
                         .read(
                             &mut biometric_registration_id,
                             "biometric_registration_id",
-                        )?
+                        )
                 }
-                "verified" => fields.read(&mut verified, "verified")?,
-                _ => fields.skip()?,
-            }
+                "verified" => fields.read(&mut verified, "verified"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(biometric_registration_id) = biometric_registration_id else {
+            return Err(fields.missing("biometric_registration_id"))
+        };
+        let Some(verified) = verified else { return Err(fields.missing("verified")) };
         Ok(Self {
-            biometric_registration_id: fields
-                .required(biometric_registration_id, "biometric_registration_id")?,
-            verified: fields.required(verified, "verified")?,
+            biometric_registration_id,
+            verified,
         })
     }
 }
@@ -86,11 +85,10 @@ impl ::serde::Serialize for CryptoWallet {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("crypto_wallet_id", &self.crypto_wallet_id)?;
-                object.entry("crypto_wallet_address", &self.crypto_wallet_address)?;
-                object.entry("crypto_wallet_type", &self.crypto_wallet_type)?;
-                object.entry("verified", &self.verified)?;
-                Ok(())
+                object.entry("crypto_wallet_id", &self.crypto_wallet_id);
+                object.entry("crypto_wallet_address", &self.crypto_wallet_address);
+                object.entry("crypto_wallet_type", &self.crypto_wallet_type);
+                object.entry("verified", &self.verified);
             },
         )
     }
@@ -107,25 +105,33 @@ impl crate::codec::Object for CryptoWallet {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "crypto_wallet_id" => {
-                    fields.read(&mut crypto_wallet_id, "crypto_wallet_id")?
+                    fields.read(&mut crypto_wallet_id, "crypto_wallet_id")
                 }
                 "crypto_wallet_address" => {
-                    fields.read(&mut crypto_wallet_address, "crypto_wallet_address")?
+                    fields.read(&mut crypto_wallet_address, "crypto_wallet_address")
                 }
                 "crypto_wallet_type" => {
-                    fields.read(&mut crypto_wallet_type, "crypto_wallet_type")?
+                    fields.read(&mut crypto_wallet_type, "crypto_wallet_type")
                 }
-                "verified" => fields.read(&mut verified, "verified")?,
-                _ => fields.skip()?,
-            }
+                "verified" => fields.read(&mut verified, "verified"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(crypto_wallet_id) = crypto_wallet_id else {
+            return Err(fields.missing("crypto_wallet_id"))
+        };
+        let Some(crypto_wallet_address) = crypto_wallet_address else {
+            return Err(fields.missing("crypto_wallet_address"))
+        };
+        let Some(crypto_wallet_type) = crypto_wallet_type else {
+            return Err(fields.missing("crypto_wallet_type"))
+        };
+        let Some(verified) = verified else { return Err(fields.missing("verified")) };
         Ok(Self {
-            crypto_wallet_id: fields.required(crypto_wallet_id, "crypto_wallet_id")?,
-            crypto_wallet_address: fields
-                .required(crypto_wallet_address, "crypto_wallet_address")?,
-            crypto_wallet_type: fields
-                .required(crypto_wallet_type, "crypto_wallet_type")?,
-            verified: fields.required(verified, "verified")?,
+            crypto_wallet_id,
+            crypto_wallet_address,
+            crypto_wallet_type,
+            verified,
         })
     }
 }
@@ -158,10 +164,9 @@ impl ::serde::Serialize for Email {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_id", &self.email_id)?;
-                object.entry("email", &self.email)?;
-                object.entry("verified", &self.verified)?;
-                Ok(())
+                object.entry("email_id", &self.email_id);
+                object.entry("email", &self.email);
+                object.entry("verified", &self.verified);
             },
         )
     }
@@ -176,17 +181,16 @@ impl crate::codec::Object for Email {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                "email" => fields.read(&mut email, "email")?,
-                "verified" => fields.read(&mut verified, "verified")?,
-                _ => fields.skip()?,
-            }
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                "email" => fields.read(&mut email, "email"),
+                "verified" => fields.read(&mut verified, "verified"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            email_id: fields.required(email_id, "email_id")?,
-            email: fields.required(email, "email")?,
-            verified: fields.required(verified, "verified")?,
-        })
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
+        let Some(email) = email else { return Err(fields.missing("email")) };
+        let Some(verified) = verified else { return Err(fields.missing("verified")) };
+        Ok(Self { email_id, email, verified })
     }
 }
 
@@ -217,10 +221,9 @@ impl ::serde::Serialize for Name {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("first_name", &self.first_name)?;
-                object.if_set("middle_name", &self.middle_name)?;
-                object.if_set("last_name", &self.last_name)?;
-                Ok(())
+                object.if_set("first_name", &self.first_name);
+                object.if_set("middle_name", &self.middle_name);
+                object.if_set("last_name", &self.last_name);
             },
         )
     }
@@ -235,11 +238,11 @@ impl crate::codec::Object for Name {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "first_name" => fields.read(&mut first_name, "first_name")?,
-                "middle_name" => fields.read(&mut middle_name, "middle_name")?,
-                "last_name" => fields.read(&mut last_name, "last_name")?,
-                _ => fields.skip()?,
-            }
+                "first_name" => fields.read(&mut first_name, "first_name"),
+                "middle_name" => fields.read(&mut middle_name, "middle_name"),
+                "last_name" => fields.read(&mut last_name, "last_name"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             first_name: fields.nilable(first_name),
@@ -281,16 +284,15 @@ impl ::serde::Serialize for OAuthProvider {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("provider_type", &self.provider_type)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.entry("profile_picture_url", &self.profile_picture_url)?;
-                object.entry("locale", &self.locale)?;
+                object.entry("provider_type", &self.provider_type);
+                object.entry("provider_subject", &self.provider_subject);
+                object.entry("profile_picture_url", &self.profile_picture_url);
+                object.entry("locale", &self.locale);
                 object
                     .entry(
                         "oauth_user_registration_id",
                         &self.oauth_user_registration_id,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -307,32 +309,43 @@ impl crate::codec::Object for OAuthProvider {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
+                "provider_type" => fields.read(&mut provider_type, "provider_type"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
                 "profile_picture_url" => {
-                    fields.read(&mut profile_picture_url, "profile_picture_url")?
+                    fields.read(&mut profile_picture_url, "profile_picture_url")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
+                "locale" => fields.read(&mut locale, "locale"),
                 "oauth_user_registration_id" => {
                     fields
                         .read(
                             &mut oauth_user_registration_id,
                             "oauth_user_registration_id",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(provider_type) = provider_type else {
+            return Err(fields.missing("provider_type"))
+        };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
+        let Some(profile_picture_url) = profile_picture_url else {
+            return Err(fields.missing("profile_picture_url"))
+        };
+        let Some(locale) = locale else { return Err(fields.missing("locale")) };
+        let Some(oauth_user_registration_id) = oauth_user_registration_id else {
+            return Err(fields.missing("oauth_user_registration_id"))
+        };
         Ok(Self {
-            provider_type: fields.required(provider_type, "provider_type")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
-            profile_picture_url: fields
-                .required(profile_picture_url, "profile_picture_url")?,
-            locale: fields.required(locale, "locale")?,
-            oauth_user_registration_id: fields
-                .required(oauth_user_registration_id, "oauth_user_registration_id")?,
+            provider_type,
+            provider_subject,
+            profile_picture_url,
+            locale,
+            oauth_user_registration_id,
         })
     }
 }
@@ -363,9 +376,8 @@ impl ::serde::Serialize for Password {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("password_id", &self.password_id)?;
-                object.entry("requires_reset", &self.requires_reset)?;
-                Ok(())
+                object.entry("password_id", &self.password_id);
+                object.entry("requires_reset", &self.requires_reset);
             },
         )
     }
@@ -379,14 +391,20 @@ impl crate::codec::Object for Password {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "password_id" => fields.read(&mut password_id, "password_id")?,
-                "requires_reset" => fields.read(&mut requires_reset, "requires_reset")?,
-                _ => fields.skip()?,
-            }
+                "password_id" => fields.read(&mut password_id, "password_id"),
+                "requires_reset" => fields.read(&mut requires_reset, "requires_reset"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(password_id) = password_id else {
+            return Err(fields.missing("password_id"))
+        };
+        let Some(requires_reset) = requires_reset else {
+            return Err(fields.missing("requires_reset"))
+        };
         Ok(Self {
-            password_id: fields.required(password_id, "password_id")?,
-            requires_reset: fields.required(requires_reset, "requires_reset")?,
+            password_id,
+            requires_reset,
         })
     }
 }
@@ -418,10 +436,9 @@ impl ::serde::Serialize for PhoneNumber {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("phone_id", &self.phone_id)?;
-                object.entry("phone_number", &self.phone_number)?;
-                object.entry("verified", &self.verified)?;
-                Ok(())
+                object.entry("phone_id", &self.phone_id);
+                object.entry("phone_number", &self.phone_number);
+                object.entry("verified", &self.verified);
             },
         )
     }
@@ -436,16 +453,21 @@ impl crate::codec::Object for PhoneNumber {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "phone_id" => fields.read(&mut phone_id, "phone_id")?,
-                "phone_number" => fields.read(&mut phone_number, "phone_number")?,
-                "verified" => fields.read(&mut verified, "verified")?,
-                _ => fields.skip()?,
-            }
+                "phone_id" => fields.read(&mut phone_id, "phone_id"),
+                "phone_number" => fields.read(&mut phone_number, "phone_number"),
+                "verified" => fields.read(&mut verified, "verified"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(phone_id) = phone_id else { return Err(fields.missing("phone_id")) };
+        let Some(phone_number) = phone_number else {
+            return Err(fields.missing("phone_number"))
+        };
+        let Some(verified) = verified else { return Err(fields.missing("verified")) };
         Ok(Self {
-            phone_id: fields.required(phone_id, "phone_id")?,
-            phone_number: fields.required(phone_number, "phone_number")?,
-            verified: fields.required(verified, "verified")?,
+            phone_id,
+            phone_number,
+            verified,
         })
     }
 }
@@ -476,9 +498,8 @@ impl ::serde::Serialize for ResultsMetadata {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("total", &self.total)?;
-                object.if_set("next_cursor", &self.next_cursor)?;
-                Ok(())
+                object.entry("total", &self.total);
+                object.if_set("next_cursor", &self.next_cursor);
             },
         )
     }
@@ -492,13 +513,14 @@ impl crate::codec::Object for ResultsMetadata {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "total" => fields.read(&mut total, "total")?,
-                "next_cursor" => fields.read(&mut next_cursor, "next_cursor")?,
-                _ => fields.skip()?,
-            }
+                "total" => fields.read(&mut total, "total"),
+                "next_cursor" => fields.read(&mut next_cursor, "next_cursor"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(total) = total else { return Err(fields.missing("total")) };
         Ok(Self {
-            total: fields.required(total, "total")?,
+            total,
             next_cursor: fields.nilable(next_cursor),
         })
     }
@@ -532,9 +554,8 @@ impl ::serde::Serialize for SearchUsersQuery {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("operator", &self.operator)?;
-                object.entry("operands", &self.operands)?;
-                Ok(())
+                object.entry("operator", &self.operator);
+                object.entry("operands", &self.operands);
             },
         )
     }
@@ -548,15 +569,14 @@ impl crate::codec::Object for SearchUsersQuery {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "operator" => fields.read(&mut operator, "operator")?,
-                "operands" => fields.read(&mut operands, "operands")?,
-                _ => fields.skip()?,
-            }
+                "operator" => fields.read(&mut operator, "operator"),
+                "operands" => fields.read(&mut operands, "operands"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            operator: fields.required(operator, "operator")?,
-            operands: fields.required(operands, "operands")?,
-        })
+        let Some(operator) = operator else { return Err(fields.missing("operator")) };
+        let Some(operands) = operands else { return Err(fields.missing("operands")) };
+        Ok(Self { operator, operands })
     }
 }
 
@@ -585,9 +605,8 @@ impl ::serde::Serialize for Totp {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("totp_id", &self.totp_id)?;
-                object.entry("verified", &self.verified)?;
-                Ok(())
+                object.entry("totp_id", &self.totp_id);
+                object.entry("verified", &self.verified);
             },
         )
     }
@@ -601,15 +620,14 @@ impl crate::codec::Object for Totp {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "totp_id" => fields.read(&mut totp_id, "totp_id")?,
-                "verified" => fields.read(&mut verified, "verified")?,
-                _ => fields.skip()?,
-            }
+                "totp_id" => fields.read(&mut totp_id, "totp_id"),
+                "verified" => fields.read(&mut verified, "verified"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            totp_id: fields.required(totp_id, "totp_id")?,
-            verified: fields.required(verified, "verified")?,
-        })
+        let Some(totp_id) = totp_id else { return Err(fields.missing("totp_id")) };
+        let Some(verified) = verified else { return Err(fields.missing("verified")) };
+        Ok(Self { totp_id, verified })
     }
 }
 
@@ -682,26 +700,25 @@ impl ::serde::Serialize for User {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("user_id", &self.user_id)?;
-                object.entry("emails", &self.emails)?;
-                object.entry("status", &self.status)?;
-                object.entry("phone_numbers", &self.phone_numbers)?;
-                object.entry("webauthn_registrations", &self.webauthn_registrations)?;
-                object.entry("providers", &self.providers)?;
-                object.entry("totps", &self.totps)?;
-                object.entry("crypto_wallets", &self.crypto_wallets)?;
-                object.entry("biometric_registrations", &self.biometric_registrations)?;
-                object.entry("is_locked", &self.is_locked)?;
-                object.entry("roles", &self.roles)?;
-                object.if_set("name", &self.name)?;
-                object.time_if_set("created_at", &self.created_at)?;
-                object.if_set("password", &self.password)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
-                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
-                object.if_set("external_id", &self.external_id)?;
-                object.time_if_set("lock_created_at", &self.lock_created_at)?;
-                object.time_if_set("lock_expires_at", &self.lock_expires_at)?;
-                Ok(())
+                object.entry("user_id", &self.user_id);
+                object.entry("emails", &self.emails);
+                object.entry("status", &self.status);
+                object.entry("phone_numbers", &self.phone_numbers);
+                object.entry("webauthn_registrations", &self.webauthn_registrations);
+                object.entry("providers", &self.providers);
+                object.entry("totps", &self.totps);
+                object.entry("crypto_wallets", &self.crypto_wallets);
+                object.entry("biometric_registrations", &self.biometric_registrations);
+                object.entry("is_locked", &self.is_locked);
+                object.entry("roles", &self.roles);
+                object.if_set("name", &self.name);
+                object.time_if_set("created_at", &self.created_at);
+                object.if_set("password", &self.password);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
+                object.if_set("untrusted_metadata", &self.untrusted_metadata);
+                object.if_set("external_id", &self.external_id);
+                object.time_if_set("lock_created_at", &self.lock_created_at);
+                object.time_if_set("lock_expires_at", &self.lock_expires_at);
             },
         )
     }
@@ -732,54 +749,67 @@ impl crate::codec::Object for User {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "emails" => fields.read(&mut emails, "emails")?,
-                "status" => fields.read(&mut status, "status")?,
-                "phone_numbers" => fields.read(&mut phone_numbers, "phone_numbers")?,
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "emails" => fields.read(&mut emails, "emails"),
+                "status" => fields.read(&mut status, "status"),
+                "phone_numbers" => fields.read(&mut phone_numbers, "phone_numbers"),
                 "webauthn_registrations" => {
-                    fields.read(&mut webauthn_registrations, "webauthn_registrations")?
+                    fields.read(&mut webauthn_registrations, "webauthn_registrations")
                 }
-                "providers" => fields.read(&mut providers, "providers")?,
-                "totps" => fields.read(&mut totps, "totps")?,
-                "crypto_wallets" => fields.read(&mut crypto_wallets, "crypto_wallets")?,
+                "providers" => fields.read(&mut providers, "providers"),
+                "totps" => fields.read(&mut totps, "totps"),
+                "crypto_wallets" => fields.read(&mut crypto_wallets, "crypto_wallets"),
                 "biometric_registrations" => {
-                    fields.read(&mut biometric_registrations, "biometric_registrations")?
+                    fields.read(&mut biometric_registrations, "biometric_registrations")
                 }
-                "is_locked" => fields.read(&mut is_locked, "is_locked")?,
-                "roles" => fields.read(&mut roles, "roles")?,
-                "name" => fields.read(&mut name, "name")?,
-                "created_at" => fields.read(&mut created_at, "created_at")?,
-                "password" => fields.read(&mut password, "password")?,
+                "is_locked" => fields.read(&mut is_locked, "is_locked"),
+                "roles" => fields.read(&mut roles, "roles"),
+                "name" => fields.read(&mut name, "name"),
+                "created_at" => fields.read(&mut created_at, "created_at"),
+                "password" => fields.read(&mut password, "password"),
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "untrusted_metadata" => {
-                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")
                 }
-                "external_id" => fields.read(&mut external_id, "external_id")?,
-                "lock_created_at" => {
-                    fields.read(&mut lock_created_at, "lock_created_at")?
-                }
-                "lock_expires_at" => {
-                    fields.read(&mut lock_expires_at, "lock_expires_at")?
-                }
-                _ => fields.skip()?,
-            }
+                "external_id" => fields.read(&mut external_id, "external_id"),
+                "lock_created_at" => fields.read(&mut lock_created_at, "lock_created_at"),
+                "lock_expires_at" => fields.read(&mut lock_expires_at, "lock_expires_at"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(emails) = emails else { return Err(fields.missing("emails")) };
+        let Some(status) = status else { return Err(fields.missing("status")) };
+        let Some(phone_numbers) = phone_numbers else {
+            return Err(fields.missing("phone_numbers"))
+        };
+        let Some(webauthn_registrations) = webauthn_registrations else {
+            return Err(fields.missing("webauthn_registrations"))
+        };
+        let Some(providers) = providers else { return Err(fields.missing("providers")) };
+        let Some(totps) = totps else { return Err(fields.missing("totps")) };
+        let Some(crypto_wallets) = crypto_wallets else {
+            return Err(fields.missing("crypto_wallets"))
+        };
+        let Some(biometric_registrations) = biometric_registrations else {
+            return Err(fields.missing("biometric_registrations"))
+        };
+        let Some(is_locked) = is_locked else { return Err(fields.missing("is_locked")) };
+        let Some(roles) = roles else { return Err(fields.missing("roles")) };
         Ok(Self {
-            user_id: fields.required(user_id, "user_id")?,
-            emails: fields.required(emails, "emails")?,
-            status: fields.required(status, "status")?,
-            phone_numbers: fields.required(phone_numbers, "phone_numbers")?,
-            webauthn_registrations: fields
-                .required(webauthn_registrations, "webauthn_registrations")?,
-            providers: fields.required(providers, "providers")?,
-            totps: fields.required(totps, "totps")?,
-            crypto_wallets: fields.required(crypto_wallets, "crypto_wallets")?,
-            biometric_registrations: fields
-                .required(biometric_registrations, "biometric_registrations")?,
-            is_locked: fields.required(is_locked, "is_locked")?,
-            roles: fields.required(roles, "roles")?,
+            user_id,
+            emails,
+            status,
+            phone_numbers,
+            webauthn_registrations,
+            providers,
+            totps,
+            crypto_wallets,
+            biometric_registrations,
+            is_locked,
+            roles,
             name: fields.nilable(name),
             created_at: fields.nilable_time(created_at),
             password: fields.nilable(password),
@@ -827,13 +857,12 @@ impl ::serde::Serialize for UserConnectedApp {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("connected_app_id", &self.connected_app_id)?;
-                object.entry("name", &self.name)?;
-                object.entry("description", &self.description)?;
-                object.entry("client_type", &self.client_type)?;
-                object.entry("scopes_granted", &self.scopes_granted)?;
-                object.if_set("logo_url", &self.logo_url)?;
-                Ok(())
+                object.entry("connected_app_id", &self.connected_app_id);
+                object.entry("name", &self.name);
+                object.entry("description", &self.description);
+                object.entry("client_type", &self.client_type);
+                object.entry("scopes_granted", &self.scopes_granted);
+                object.if_set("logo_url", &self.logo_url);
             },
         )
     }
@@ -852,22 +881,35 @@ impl crate::codec::Object for UserConnectedApp {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "connected_app_id" => {
-                    fields.read(&mut connected_app_id, "connected_app_id")?
+                    fields.read(&mut connected_app_id, "connected_app_id")
                 }
-                "name" => fields.read(&mut name, "name")?,
-                "description" => fields.read(&mut description, "description")?,
-                "client_type" => fields.read(&mut client_type, "client_type")?,
-                "scopes_granted" => fields.read(&mut scopes_granted, "scopes_granted")?,
-                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
-                _ => fields.skip()?,
-            }
+                "name" => fields.read(&mut name, "name"),
+                "description" => fields.read(&mut description, "description"),
+                "client_type" => fields.read(&mut client_type, "client_type"),
+                "scopes_granted" => fields.read(&mut scopes_granted, "scopes_granted"),
+                "logo_url" => fields.read(&mut logo_url, "logo_url"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(connected_app_id) = connected_app_id else {
+            return Err(fields.missing("connected_app_id"))
+        };
+        let Some(name) = name else { return Err(fields.missing("name")) };
+        let Some(description) = description else {
+            return Err(fields.missing("description"))
+        };
+        let Some(client_type) = client_type else {
+            return Err(fields.missing("client_type"))
+        };
+        let Some(scopes_granted) = scopes_granted else {
+            return Err(fields.missing("scopes_granted"))
+        };
         Ok(Self {
-            connected_app_id: fields.required(connected_app_id, "connected_app_id")?,
-            name: fields.required(name, "name")?,
-            description: fields.required(description, "description")?,
-            client_type: fields.required(client_type, "client_type")?,
-            scopes_granted: fields.required(scopes_granted, "scopes_granted")?,
+            connected_app_id,
+            name,
+            description,
+            client_type,
+            scopes_granted,
             logo_url: fields.nilable(logo_url),
         })
     }
@@ -907,14 +949,12 @@ impl ::serde::Serialize for WebAuthnRegistration {
         crate::codec::write(
             serializer,
             |object| {
-                object
-                    .entry("webauthn_registration_id", &self.webauthn_registration_id)?;
-                object.entry("domain", &self.domain)?;
-                object.entry("user_agent", &self.user_agent)?;
-                object.entry("verified", &self.verified)?;
-                object.entry("authenticator_type", &self.authenticator_type)?;
-                object.entry("name", &self.name)?;
-                Ok(())
+                object.entry("webauthn_registration_id", &self.webauthn_registration_id);
+                object.entry("domain", &self.domain);
+                object.entry("user_agent", &self.user_agent);
+                object.entry("verified", &self.verified);
+                object.entry("authenticator_type", &self.authenticator_type);
+                object.entry("name", &self.name);
             },
         )
     }
@@ -934,27 +974,37 @@ impl crate::codec::Object for WebAuthnRegistration {
             match key.as_str() {
                 "webauthn_registration_id" => {
                     fields
-                        .read(&mut webauthn_registration_id, "webauthn_registration_id")?
+                        .read(&mut webauthn_registration_id, "webauthn_registration_id")
                 }
-                "domain" => fields.read(&mut domain, "domain")?,
-                "user_agent" => fields.read(&mut user_agent, "user_agent")?,
-                "verified" => fields.read(&mut verified, "verified")?,
+                "domain" => fields.read(&mut domain, "domain"),
+                "user_agent" => fields.read(&mut user_agent, "user_agent"),
+                "verified" => fields.read(&mut verified, "verified"),
                 "authenticator_type" => {
-                    fields.read(&mut authenticator_type, "authenticator_type")?
+                    fields.read(&mut authenticator_type, "authenticator_type")
                 }
-                "name" => fields.read(&mut name, "name")?,
-                _ => fields.skip()?,
-            }
+                "name" => fields.read(&mut name, "name"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(webauthn_registration_id) = webauthn_registration_id else {
+            return Err(fields.missing("webauthn_registration_id"))
+        };
+        let Some(domain) = domain else { return Err(fields.missing("domain")) };
+        let Some(user_agent) = user_agent else {
+            return Err(fields.missing("user_agent"))
+        };
+        let Some(verified) = verified else { return Err(fields.missing("verified")) };
+        let Some(authenticator_type) = authenticator_type else {
+            return Err(fields.missing("authenticator_type"))
+        };
+        let Some(name) = name else { return Err(fields.missing("name")) };
         Ok(Self {
-            webauthn_registration_id: fields
-                .required(webauthn_registration_id, "webauthn_registration_id")?,
-            domain: fields.required(domain, "domain")?,
-            user_agent: fields.required(user_agent, "user_agent")?,
-            verified: fields.required(verified, "verified")?,
-            authenticator_type: fields
-                .required(authenticator_type, "authenticator_type")?,
-            name: fields.required(name, "name")?,
+            webauthn_registration_id,
+            domain,
+            user_agent,
+            verified,
+            authenticator_type,
+            name,
         })
     }
 }

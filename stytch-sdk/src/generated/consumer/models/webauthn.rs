@@ -24,12 +24,10 @@ impl ::serde::Serialize for WebAuthnCredential {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("credential_id", &self.credential_id)?;
-                object
-                    .entry("webauthn_registration_id", &self.webauthn_registration_id)?;
-                object.entry("type", &self.r#type)?;
-                object.entry("public_key", &self.public_key)?;
-                Ok(())
+                object.entry("credential_id", &self.credential_id);
+                object.entry("webauthn_registration_id", &self.webauthn_registration_id);
+                object.entry("type", &self.r#type);
+                object.entry("public_key", &self.public_key);
             },
         )
     }
@@ -45,22 +43,31 @@ impl crate::codec::Object for WebAuthnCredential {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "credential_id" => fields.read(&mut credential_id, "credential_id")?,
+                "credential_id" => fields.read(&mut credential_id, "credential_id"),
                 "webauthn_registration_id" => {
                     fields
-                        .read(&mut webauthn_registration_id, "webauthn_registration_id")?
+                        .read(&mut webauthn_registration_id, "webauthn_registration_id")
                 }
-                "type" => fields.read(&mut r#type, "type")?,
-                "public_key" => fields.read(&mut public_key, "public_key")?,
-                _ => fields.skip()?,
-            }
+                "type" => fields.read(&mut r#type, "type"),
+                "public_key" => fields.read(&mut public_key, "public_key"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(credential_id) = credential_id else {
+            return Err(fields.missing("credential_id"))
+        };
+        let Some(webauthn_registration_id) = webauthn_registration_id else {
+            return Err(fields.missing("webauthn_registration_id"))
+        };
+        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
+        let Some(public_key) = public_key else {
+            return Err(fields.missing("public_key"))
+        };
         Ok(Self {
-            credential_id: fields.required(credential_id, "credential_id")?,
-            webauthn_registration_id: fields
-                .required(webauthn_registration_id, "webauthn_registration_id")?,
-            r#type: fields.required(r#type, "type")?,
-            public_key: fields.required(public_key, "public_key")?,
+            credential_id,
+            webauthn_registration_id,
+            r#type,
+            public_key,
         })
     }
 }

@@ -78,14 +78,13 @@ impl ::serde::Serialize for LoginOrCreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email", &self.email)?;
-                object.if_set("expiration_minutes", &self.expiration_minutes)?;
-                object.if_set("attributes", &self.attributes)?;
-                object.if_set("create_user_as_pending", &self.create_user_as_pending)?;
-                object.if_set("locale", &self.locale)?;
-                object.if_set("login_template_id", &self.login_template_id)?;
-                object.if_set("signup_template_id", &self.signup_template_id)?;
-                Ok(())
+                object.entry("email", &self.email);
+                object.if_set("expiration_minutes", &self.expiration_minutes);
+                object.if_set("attributes", &self.attributes);
+                object.if_set("create_user_as_pending", &self.create_user_as_pending);
+                object.if_set("locale", &self.locale);
+                object.if_set("login_template_id", &self.login_template_id);
+                object.if_set("signup_template_id", &self.signup_template_id);
             },
         )
     }
@@ -105,26 +104,27 @@ impl crate::codec::Object for LoginOrCreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email" => fields.read(&mut email, "email")?,
+                "email" => fields.read(&mut email, "email"),
                 "expiration_minutes" => {
-                    fields.read(&mut expiration_minutes, "expiration_minutes")?
+                    fields.read(&mut expiration_minutes, "expiration_minutes")
                 }
-                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "attributes" => fields.read(&mut attributes, "attributes"),
                 "create_user_as_pending" => {
-                    fields.read(&mut create_user_as_pending, "create_user_as_pending")?
+                    fields.read(&mut create_user_as_pending, "create_user_as_pending")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
+                "locale" => fields.read(&mut locale, "locale"),
                 "login_template_id" => {
-                    fields.read(&mut login_template_id, "login_template_id")?
+                    fields.read(&mut login_template_id, "login_template_id")
                 }
                 "signup_template_id" => {
-                    fields.read(&mut signup_template_id, "signup_template_id")?
+                    fields.read(&mut signup_template_id, "signup_template_id")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(email) = email else { return Err(fields.missing("email")) };
         Ok(Self {
-            email: fields.required(email, "email")?,
+            email,
             expiration_minutes: fields.nilable(expiration_minutes),
             attributes: fields.nilable(attributes),
             create_user_as_pending: fields.nilable(create_user_as_pending),
@@ -258,20 +258,31 @@ impl crate::codec::Object for LoginOrCreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                "user_created" => fields.read(&mut user_created, "user_created")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                "user_created" => fields.read(&mut user_created, "user_created"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
+        let Some(user_created) = user_created else {
+            return Err(fields.missing("user_created"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            email_id: fields.required(email_id, "email_id")?,
-            user_created: fields.required(user_created, "user_created")?,
+            status_code,
+            request_id,
+            user_id,
+            email_id,
+            user_created,
         })
     }
 }
@@ -293,12 +304,11 @@ impl ::serde::Serialize for LoginOrCreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("email_id", &self.email_id)?;
-                object.entry("user_created", &self.user_created)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("email_id", &self.email_id);
+                object.entry("user_created", &self.user_created);
             },
         )
     }
@@ -346,16 +356,15 @@ impl ::serde::Serialize for SendRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email", &self.email)?;
-                object.if_set("expiration_minutes", &self.expiration_minutes)?;
-                object.if_set("attributes", &self.attributes)?;
-                object.if_set("locale", &self.locale)?;
-                object.if_set("user_id", &self.user_id)?;
-                object.if_set("session_token", &self.session_token)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("login_template_id", &self.login_template_id)?;
-                object.if_set("signup_template_id", &self.signup_template_id)?;
-                Ok(())
+                object.entry("email", &self.email);
+                object.if_set("expiration_minutes", &self.expiration_minutes);
+                object.if_set("attributes", &self.attributes);
+                object.if_set("locale", &self.locale);
+                object.if_set("user_id", &self.user_id);
+                object.if_set("session_token", &self.session_token);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("login_template_id", &self.login_template_id);
+                object.if_set("signup_template_id", &self.signup_template_id);
             },
         )
     }
@@ -377,26 +386,27 @@ impl crate::codec::Object for SendRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email" => fields.read(&mut email, "email")?,
+                "email" => fields.read(&mut email, "email"),
                 "expiration_minutes" => {
-                    fields.read(&mut expiration_minutes, "expiration_minutes")?
+                    fields.read(&mut expiration_minutes, "expiration_minutes")
                 }
-                "attributes" => fields.read(&mut attributes, "attributes")?,
-                "locale" => fields.read(&mut locale, "locale")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "attributes" => fields.read(&mut attributes, "attributes"),
+                "locale" => fields.read(&mut locale, "locale"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "login_template_id" => {
-                    fields.read(&mut login_template_id, "login_template_id")?
+                    fields.read(&mut login_template_id, "login_template_id")
                 }
                 "signup_template_id" => {
-                    fields.read(&mut signup_template_id, "signup_template_id")?
+                    fields.read(&mut signup_template_id, "signup_template_id")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(email) = email else { return Err(fields.missing("email")) };
         Ok(Self {
-            email: fields.required(email, "email")?,
+            email,
             expiration_minutes: fields.nilable(expiration_minutes),
             attributes: fields.nilable(attributes),
             locale: fields.nilable(locale),
@@ -543,18 +553,26 @@ impl crate::codec::Object for SendResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            email_id: fields.required(email_id, "email_id")?,
+            status_code,
+            request_id,
+            user_id,
+            email_id,
         })
     }
 }
@@ -576,11 +594,10 @@ impl ::serde::Serialize for SendResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("email_id", &self.email_id);
             },
         )
     }

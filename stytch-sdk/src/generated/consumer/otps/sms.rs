@@ -73,12 +73,11 @@ impl ::serde::Serialize for LoginOrCreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("phone_number", &self.phone_number)?;
-                object.if_set("expiration_minutes", &self.expiration_minutes)?;
-                object.if_set("attributes", &self.attributes)?;
-                object.if_set("create_user_as_pending", &self.create_user_as_pending)?;
-                object.if_set("locale", &self.locale)?;
-                Ok(())
+                object.entry("phone_number", &self.phone_number);
+                object.if_set("expiration_minutes", &self.expiration_minutes);
+                object.if_set("attributes", &self.attributes);
+                object.if_set("create_user_as_pending", &self.create_user_as_pending);
+                object.if_set("locale", &self.locale);
             },
         )
     }
@@ -96,20 +95,23 @@ impl crate::codec::Object for LoginOrCreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "phone_number" => fields.read(&mut phone_number, "phone_number")?,
+                "phone_number" => fields.read(&mut phone_number, "phone_number"),
                 "expiration_minutes" => {
-                    fields.read(&mut expiration_minutes, "expiration_minutes")?
+                    fields.read(&mut expiration_minutes, "expiration_minutes")
                 }
-                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "attributes" => fields.read(&mut attributes, "attributes"),
                 "create_user_as_pending" => {
-                    fields.read(&mut create_user_as_pending, "create_user_as_pending")?
+                    fields.read(&mut create_user_as_pending, "create_user_as_pending")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
-                _ => fields.skip()?,
-            }
+                "locale" => fields.read(&mut locale, "locale"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(phone_number) = phone_number else {
+            return Err(fields.missing("phone_number"))
+        };
         Ok(Self {
-            phone_number: fields.required(phone_number, "phone_number")?,
+            phone_number,
             expiration_minutes: fields.nilable(expiration_minutes),
             attributes: fields.nilable(attributes),
             create_user_as_pending: fields.nilable(create_user_as_pending),
@@ -227,20 +229,31 @@ impl crate::codec::Object for LoginOrCreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "phone_id" => fields.read(&mut phone_id, "phone_id")?,
-                "user_created" => fields.read(&mut user_created, "user_created")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "phone_id" => fields.read(&mut phone_id, "phone_id"),
+                "user_created" => fields.read(&mut user_created, "user_created"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(phone_id) = phone_id else { return Err(fields.missing("phone_id")) };
+        let Some(user_created) = user_created else {
+            return Err(fields.missing("user_created"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            phone_id: fields.required(phone_id, "phone_id")?,
-            user_created: fields.required(user_created, "user_created")?,
+            status_code,
+            request_id,
+            user_id,
+            phone_id,
+            user_created,
         })
     }
 }
@@ -262,12 +275,11 @@ impl ::serde::Serialize for LoginOrCreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("phone_id", &self.phone_id)?;
-                object.entry("user_created", &self.user_created)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("phone_id", &self.phone_id);
+                object.entry("user_created", &self.user_created);
             },
         )
     }
@@ -310,14 +322,13 @@ impl ::serde::Serialize for SendRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("phone_number", &self.phone_number)?;
-                object.if_set("expiration_minutes", &self.expiration_minutes)?;
-                object.if_set("attributes", &self.attributes)?;
-                object.if_set("locale", &self.locale)?;
-                object.if_set("user_id", &self.user_id)?;
-                object.if_set("session_token", &self.session_token)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                Ok(())
+                object.entry("phone_number", &self.phone_number);
+                object.if_set("expiration_minutes", &self.expiration_minutes);
+                object.if_set("attributes", &self.attributes);
+                object.if_set("locale", &self.locale);
+                object.if_set("user_id", &self.user_id);
+                object.if_set("session_token", &self.session_token);
+                object.if_set("session_jwt", &self.session_jwt);
             },
         )
     }
@@ -337,20 +348,23 @@ impl crate::codec::Object for SendRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "phone_number" => fields.read(&mut phone_number, "phone_number")?,
+                "phone_number" => fields.read(&mut phone_number, "phone_number"),
                 "expiration_minutes" => {
-                    fields.read(&mut expiration_minutes, "expiration_minutes")?
+                    fields.read(&mut expiration_minutes, "expiration_minutes")
                 }
-                "attributes" => fields.read(&mut attributes, "attributes")?,
-                "locale" => fields.read(&mut locale, "locale")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                _ => fields.skip()?,
-            }
+                "attributes" => fields.read(&mut attributes, "attributes"),
+                "locale" => fields.read(&mut locale, "locale"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(phone_number) = phone_number else {
+            return Err(fields.missing("phone_number"))
+        };
         Ok(Self {
-            phone_number: fields.required(phone_number, "phone_number")?,
+            phone_number,
             expiration_minutes: fields.nilable(expiration_minutes),
             attributes: fields.nilable(attributes),
             locale: fields.nilable(locale),
@@ -481,18 +495,26 @@ impl crate::codec::Object for SendResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "phone_id" => fields.read(&mut phone_id, "phone_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "phone_id" => fields.read(&mut phone_id, "phone_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(phone_id) = phone_id else { return Err(fields.missing("phone_id")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            phone_id: fields.required(phone_id, "phone_id")?,
+            status_code,
+            request_id,
+            user_id,
+            phone_id,
         })
     }
 }
@@ -514,11 +536,10 @@ impl ::serde::Serialize for SendResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("phone_id", &self.phone_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("phone_id", &self.phone_id);
             },
         )
     }

@@ -90,18 +90,17 @@ impl ::serde::Serialize for ResetRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("token", &self.token)?;
-                object.entry("password", &self.password)?;
-                object.if_set("session_token", &self.session_token)?;
+                object.entry("token", &self.token);
+                object.entry("password", &self.password);
+                object.if_set("session_token", &self.session_token);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("code_verifier", &self.code_verifier)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("attributes", &self.attributes)?;
-                object.if_set("options", &self.options)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("code_verifier", &self.code_verifier);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("attributes", &self.attributes);
+                object.if_set("options", &self.options);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -124,27 +123,29 @@ impl crate::codec::Object for ResetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "token" => fields.read(&mut token, "token")?,
-                "password" => fields.read(&mut password, "password")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "token" => fields.read(&mut token, "token"),
+                "password" => fields.read(&mut password, "password"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "code_verifier" => fields.read(&mut code_verifier, "code_verifier")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "code_verifier" => fields.read(&mut code_verifier, "code_verifier"),
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "attributes" => fields.read(&mut attributes, "attributes")?,
-                "options" => fields.read(&mut options, "options")?,
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "attributes" => fields.read(&mut attributes, "attributes"),
+                "options" => fields.read(&mut options, "options"),
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(token) = token else { return Err(fields.missing("token")) };
+        let Some(password) = password else { return Err(fields.missing("password")) };
         Ok(Self {
-            token: fields.required(token, "token")?,
-            password: fields.required(password, "password")?,
+            token,
+            password,
             session_token: fields.nilable(session_token),
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_jwt: fields.nilable(session_jwt),
@@ -307,24 +308,38 @@ impl crate::codec::Object for ResetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "user" => fields.read(&mut user, "user")?,
-                "session" => fields.read(&mut session, "session")?,
-                "user_device" => fields.read(&mut user_device, "user_device")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "user" => fields.read(&mut user, "user"),
+                "session" => fields.read(&mut session, "session"),
+                "user_device" => fields.read(&mut user_device, "user_device"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            session_token,
+            session_jwt,
+            user,
             session: fields.nilable(session),
             user_device: fields.nilable(user_device),
         })
@@ -348,15 +363,14 @@ impl ::serde::Serialize for ResetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("user", &self.user)?;
-                object.if_set("session", &self.session)?;
-                object.if_set("user_device", &self.user_device)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("user", &self.user);
+                object.if_set("session", &self.session);
+                object.if_set("user_device", &self.user_device);
             },
         )
     }
@@ -402,27 +416,26 @@ impl ::serde::Serialize for ResetStartRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email", &self.email)?;
+                object.entry("email", &self.email);
                 object
                     .if_set(
                         "reset_password_redirect_url",
                         &self.reset_password_redirect_url,
-                    )?;
+                    );
                 object
                     .if_set(
                         "reset_password_expiration_minutes",
                         &self.reset_password_expiration_minutes,
-                    )?;
-                object.if_set("code_challenge", &self.code_challenge)?;
-                object.if_set("attributes", &self.attributes)?;
-                object.if_set("login_redirect_url", &self.login_redirect_url)?;
-                object.if_set("locale", &self.locale)?;
+                    );
+                object.if_set("code_challenge", &self.code_challenge);
+                object.if_set("attributes", &self.attributes);
+                object.if_set("login_redirect_url", &self.login_redirect_url);
+                object.if_set("locale", &self.locale);
                 object
                     .if_set(
                         "reset_password_template_id",
                         &self.reset_password_template_id,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -443,39 +456,40 @@ impl crate::codec::Object for ResetStartRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email" => fields.read(&mut email, "email")?,
+                "email" => fields.read(&mut email, "email"),
                 "reset_password_redirect_url" => {
                     fields
                         .read(
                             &mut reset_password_redirect_url,
                             "reset_password_redirect_url",
-                        )?
+                        )
                 }
                 "reset_password_expiration_minutes" => {
                     fields
                         .read(
                             &mut reset_password_expiration_minutes,
                             "reset_password_expiration_minutes",
-                        )?
+                        )
                 }
-                "code_challenge" => fields.read(&mut code_challenge, "code_challenge")?,
-                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "code_challenge" => fields.read(&mut code_challenge, "code_challenge"),
+                "attributes" => fields.read(&mut attributes, "attributes"),
                 "login_redirect_url" => {
-                    fields.read(&mut login_redirect_url, "login_redirect_url")?
+                    fields.read(&mut login_redirect_url, "login_redirect_url")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
+                "locale" => fields.read(&mut locale, "locale"),
                 "reset_password_template_id" => {
                     fields
                         .read(
                             &mut reset_password_template_id,
                             "reset_password_template_id",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(email) = email else { return Err(fields.missing("email")) };
         Ok(Self {
-            email: fields.required(email, "email")?,
+            email,
             reset_password_redirect_url: fields.nilable(reset_password_redirect_url),
             reset_password_expiration_minutes: fields
                 .nilable(reset_password_expiration_minutes),
@@ -615,18 +629,26 @@ impl crate::codec::Object for ResetStartResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            email_id: fields.required(email_id, "email_id")?,
+            status_code,
+            request_id,
+            user_id,
+            email_id,
         })
     }
 }
@@ -648,11 +670,10 @@ impl ::serde::Serialize for ResetStartResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("email_id", &self.email_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("email_id", &self.email_id);
             },
         )
     }

@@ -68,16 +68,15 @@ impl ::serde::Serialize for ResetRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email", &self.email)?;
-                object.entry("existing_password", &self.existing_password)?;
-                object.entry("new_password", &self.new_password)?;
-                object.if_set("session_token", &self.session_token)?;
+                object.entry("email", &self.email);
+                object.entry("existing_password", &self.existing_password);
+                object.entry("new_password", &self.new_password);
+                object.if_set("session_token", &self.session_token);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -98,28 +97,35 @@ impl crate::codec::Object for ResetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email" => fields.read(&mut email, "email")?,
+                "email" => fields.read(&mut email, "email"),
                 "existing_password" => {
-                    fields.read(&mut existing_password, "existing_password")?
+                    fields.read(&mut existing_password, "existing_password")
                 }
-                "new_password" => fields.read(&mut new_password, "new_password")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "new_password" => fields.read(&mut new_password, "new_password"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(email) = email else { return Err(fields.missing("email")) };
+        let Some(existing_password) = existing_password else {
+            return Err(fields.missing("existing_password"))
+        };
+        let Some(new_password) = new_password else {
+            return Err(fields.missing("new_password"))
+        };
         Ok(Self {
-            email: fields.required(email, "email")?,
-            existing_password: fields.required(existing_password, "existing_password")?,
-            new_password: fields.required(new_password, "new_password")?,
+            email,
+            existing_password,
+            new_password,
             session_token: fields.nilable(session_token),
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_jwt: fields.nilable(session_jwt),
@@ -257,24 +263,38 @@ impl crate::codec::Object for ResetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "user" => fields.read(&mut user, "user")?,
-                "session" => fields.read(&mut session, "session")?,
-                "user_device" => fields.read(&mut user_device, "user_device")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "user" => fields.read(&mut user, "user"),
+                "session" => fields.read(&mut session, "session"),
+                "user_device" => fields.read(&mut user_device, "user_device"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            session_token,
+            session_jwt,
+            user,
             session: fields.nilable(session),
             user_device: fields.nilable(user_device),
         })
@@ -298,15 +318,14 @@ impl ::serde::Serialize for ResetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("user", &self.user)?;
-                object.if_set("session", &self.session)?;
-                object.if_set("user_device", &self.user_device)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("user", &self.user);
+                object.if_set("session", &self.session);
+                object.if_set("user_device", &self.user_device);
             },
         )
     }

@@ -140,15 +140,14 @@ impl ::serde::Serialize for AuthenticateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email", &self.email)?;
-                object.entry("password", &self.password)?;
-                object.if_set("session_token", &self.session_token)?;
+                object.entry("email", &self.email);
+                object.entry("password", &self.password);
+                object.if_set("session_token", &self.session_token);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_jwt", &self.session_jwt);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -168,24 +167,26 @@ impl crate::codec::Object for AuthenticateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email" => fields.read(&mut email, "email")?,
-                "password" => fields.read(&mut password, "password")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "email" => fields.read(&mut email, "email"),
+                "password" => fields.read(&mut password, "password"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(email) = email else { return Err(fields.missing("email")) };
+        let Some(password) = password else { return Err(fields.missing("password")) };
         Ok(Self {
-            email: fields.required(email, "email")?,
-            password: fields.required(password, "password")?,
+            email,
+            password,
             session_token: fields.nilable(session_token),
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_jwt: fields.nilable(session_jwt),
@@ -318,24 +319,38 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "user" => fields.read(&mut user, "user")?,
-                "session" => fields.read(&mut session, "session")?,
-                "user_device" => fields.read(&mut user_device, "user_device")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "user" => fields.read(&mut user, "user"),
+                "session" => fields.read(&mut session, "session"),
+                "user_device" => fields.read(&mut user_device, "user_device"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            session_token,
+            session_jwt,
+            user,
             session: fields.nilable(session),
             user_device: fields.nilable(user_device),
         })
@@ -359,15 +374,14 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("user", &self.user)?;
-                object.if_set("session", &self.session)?;
-                object.if_set("user_device", &self.user_device)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("user", &self.user);
+                object.if_set("session", &self.session);
+                object.if_set("user_device", &self.user_device);
             },
         )
     }
@@ -414,16 +428,15 @@ impl ::serde::Serialize for CreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email", &self.email)?;
-                object.entry("password", &self.password)?;
+                object.entry("email", &self.email);
+                object.entry("password", &self.password);
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
-                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
-                object.if_set("name", &self.name)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
+                object.if_set("untrusted_metadata", &self.untrusted_metadata);
+                object.if_set("name", &self.name);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -444,29 +457,31 @@ impl crate::codec::Object for CreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email" => fields.read(&mut email, "email")?,
-                "password" => fields.read(&mut password, "password")?,
+                "email" => fields.read(&mut email, "email"),
+                "password" => fields.read(&mut password, "password"),
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "untrusted_metadata" => {
-                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")
                 }
-                "name" => fields.read(&mut name, "name")?,
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "name" => fields.read(&mut name, "name"),
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(email) = email else { return Err(fields.missing("email")) };
+        let Some(password) = password else { return Err(fields.missing("password")) };
         Ok(Self {
-            email: fields.required(email, "email")?,
-            password: fields.required(password, "password")?,
+            email,
+            password,
             session_duration_minutes: fields.nilable(session_duration_minutes),
             session_custom_claims: fields.nilable(session_custom_claims),
             trusted_metadata: fields.nilable(trusted_metadata),
@@ -610,26 +625,41 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "user" => fields.read(&mut user, "user")?,
-                "session" => fields.read(&mut session, "session")?,
-                "user_device" => fields.read(&mut user_device, "user_device")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "user" => fields.read(&mut user, "user"),
+                "session" => fields.read(&mut session, "session"),
+                "user_device" => fields.read(&mut user_device, "user_device"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            email_id: fields.required(email_id, "email_id")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            email_id,
+            session_token,
+            session_jwt,
+            user,
             session: fields.nilable(session),
             user_device: fields.nilable(user_device),
         })
@@ -653,16 +683,15 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("email_id", &self.email_id)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("user", &self.user)?;
-                object.if_set("session", &self.session)?;
-                object.if_set("user_device", &self.user_device)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("email_id", &self.email_id);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("user", &self.user);
+                object.if_set("session", &self.session);
+                object.if_set("user_device", &self.user_device);
             },
         )
     }
@@ -722,28 +751,27 @@ impl ::serde::Serialize for MigrateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email", &self.email)?;
-                object.entry("hash", &self.hash)?;
-                object.entry("hash_type", &self.hash_type)?;
-                object.if_set("md_5_config", &self.md_5_config)?;
-                object.if_set("argon_2_config", &self.argon_2_config)?;
-                object.if_set("sha_1_config", &self.sha_1_config)?;
-                object.if_set("sha_512_config", &self.sha_512_config)?;
-                object.if_set("scrypt_config", &self.scrypt_config)?;
-                object.if_set("pbkdf_2_config", &self.pbkdf_2_config)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
-                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
-                object.if_set("set_email_verified", &self.set_email_verified)?;
-                object.if_set("name", &self.name)?;
-                object.if_set("phone_number", &self.phone_number)?;
+                object.entry("email", &self.email);
+                object.entry("hash", &self.hash);
+                object.entry("hash_type", &self.hash_type);
+                object.if_set("md_5_config", &self.md_5_config);
+                object.if_set("argon_2_config", &self.argon_2_config);
+                object.if_set("sha_1_config", &self.sha_1_config);
+                object.if_set("sha_512_config", &self.sha_512_config);
+                object.if_set("scrypt_config", &self.scrypt_config);
+                object.if_set("pbkdf_2_config", &self.pbkdf_2_config);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
+                object.if_set("untrusted_metadata", &self.untrusted_metadata);
+                object.if_set("set_email_verified", &self.set_email_verified);
+                object.if_set("name", &self.name);
+                object.if_set("phone_number", &self.phone_number);
                 object
                     .if_set(
                         "set_phone_number_verified",
                         &self.set_phone_number_verified,
-                    )?;
-                object.if_set("external_id", &self.external_id)?;
-                object.if_set("roles", &self.roles)?;
-                Ok(())
+                    );
+                object.if_set("external_id", &self.external_id);
+                object.if_set("roles", &self.roles);
             },
         )
     }
@@ -773,42 +801,45 @@ impl crate::codec::Object for MigrateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email" => fields.read(&mut email, "email")?,
-                "hash" => fields.read(&mut hash, "hash")?,
-                "hash_type" => fields.read(&mut hash_type, "hash_type")?,
-                "md_5_config" => fields.read(&mut md_5_config, "md_5_config")?,
-                "argon_2_config" => fields.read(&mut argon_2_config, "argon_2_config")?,
-                "sha_1_config" => fields.read(&mut sha_1_config, "sha_1_config")?,
-                "sha_512_config" => fields.read(&mut sha_512_config, "sha_512_config")?,
-                "scrypt_config" => fields.read(&mut scrypt_config, "scrypt_config")?,
-                "pbkdf_2_config" => fields.read(&mut pbkdf_2_config, "pbkdf_2_config")?,
+                "email" => fields.read(&mut email, "email"),
+                "hash" => fields.read(&mut hash, "hash"),
+                "hash_type" => fields.read(&mut hash_type, "hash_type"),
+                "md_5_config" => fields.read(&mut md_5_config, "md_5_config"),
+                "argon_2_config" => fields.read(&mut argon_2_config, "argon_2_config"),
+                "sha_1_config" => fields.read(&mut sha_1_config, "sha_1_config"),
+                "sha_512_config" => fields.read(&mut sha_512_config, "sha_512_config"),
+                "scrypt_config" => fields.read(&mut scrypt_config, "scrypt_config"),
+                "pbkdf_2_config" => fields.read(&mut pbkdf_2_config, "pbkdf_2_config"),
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "untrusted_metadata" => {
-                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")
                 }
                 "set_email_verified" => {
-                    fields.read(&mut set_email_verified, "set_email_verified")?
+                    fields.read(&mut set_email_verified, "set_email_verified")
                 }
-                "name" => fields.read(&mut name, "name")?,
-                "phone_number" => fields.read(&mut phone_number, "phone_number")?,
+                "name" => fields.read(&mut name, "name"),
+                "phone_number" => fields.read(&mut phone_number, "phone_number"),
                 "set_phone_number_verified" => {
                     fields
                         .read(
                             &mut set_phone_number_verified,
                             "set_phone_number_verified",
-                        )?
+                        )
                 }
-                "external_id" => fields.read(&mut external_id, "external_id")?,
-                "roles" => fields.read(&mut roles, "roles")?,
-                _ => fields.skip()?,
-            }
+                "external_id" => fields.read(&mut external_id, "external_id"),
+                "roles" => fields.read(&mut roles, "roles"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(email) = email else { return Err(fields.missing("email")) };
+        let Some(hash) = hash else { return Err(fields.missing("hash")) };
+        let Some(hash_type) = hash_type else { return Err(fields.missing("hash_type")) };
         Ok(Self {
-            email: fields.required(email, "email")?,
-            hash: fields.required(hash, "hash")?,
-            hash_type: fields.required(hash_type, "hash_type")?,
+            email,
+            hash,
+            hash_type,
             md_5_config: fields.nilable(md_5_config),
             argon_2_config: fields.nilable(argon_2_config),
             sha_1_config: fields.nilable(sha_1_config),
@@ -1016,22 +1047,34 @@ impl crate::codec::Object for MigrateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "user_id" => fields.read(&mut user_id, "user_id")?,
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                "user_created" => fields.read(&mut user_created, "user_created")?,
-                "user" => fields.read(&mut user, "user")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "user_id" => fields.read(&mut user_id, "user_id"),
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                "user_created" => fields.read(&mut user_created, "user_created"),
+                "user" => fields.read(&mut user, "user"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
+        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
+        let Some(user_created) = user_created else {
+            return Err(fields.missing("user_created"))
+        };
+        let Some(user) = user else { return Err(fields.missing("user")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            user_id: fields.required(user_id, "user_id")?,
-            email_id: fields.required(email_id, "email_id")?,
-            user_created: fields.required(user_created, "user_created")?,
-            user: fields.required(user, "user")?,
+            status_code,
+            request_id,
+            user_id,
+            email_id,
+            user_created,
+            user,
         })
     }
 }
@@ -1053,13 +1096,12 @@ impl ::serde::Serialize for MigrateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("user_id", &self.user_id)?;
-                object.entry("email_id", &self.email_id)?;
-                object.entry("user_created", &self.user_created)?;
-                object.entry("user", &self.user)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("user_id", &self.user_id);
+                object.entry("email_id", &self.email_id);
+                object.entry("user_created", &self.user_created);
+                object.entry("user", &self.user);
             },
         )
     }
@@ -1083,9 +1125,8 @@ impl ::serde::Serialize for StrengthCheckRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("password", &self.password)?;
-                object.if_set("email", &self.email)?;
-                Ok(())
+                object.entry("password", &self.password);
+                object.if_set("email", &self.email);
             },
         )
     }
@@ -1100,13 +1141,14 @@ impl crate::codec::Object for StrengthCheckRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "password" => fields.read(&mut password, "password")?,
-                "email" => fields.read(&mut email, "email")?,
-                _ => fields.skip()?,
-            }
+                "password" => fields.read(&mut password, "password"),
+                "email" => fields.read(&mut email, "email"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(password) = password else { return Err(fields.missing("password")) };
         Ok(Self {
-            password: fields.required(password, "password")?,
+            password,
             email: fields.nilable(email),
         })
     }
@@ -1196,36 +1238,52 @@ impl crate::codec::Object for StrengthCheckResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "valid_password" => fields.read(&mut valid_password, "valid_password")?,
-                "score" => fields.read(&mut score, "score")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "valid_password" => fields.read(&mut valid_password, "valid_password"),
+                "score" => fields.read(&mut score, "score"),
                 "breached_password" => {
-                    fields.read(&mut breached_password, "breached_password")?
+                    fields.read(&mut breached_password, "breached_password")
                 }
-                "strength_policy" => {
-                    fields.read(&mut strength_policy, "strength_policy")?
-                }
+                "strength_policy" => fields.read(&mut strength_policy, "strength_policy"),
                 "breach_detection_on_create" => {
                     fields
                         .read(
                             &mut breach_detection_on_create,
                             "breach_detection_on_create",
-                        )?
+                        )
                 }
-                "feedback" => fields.read(&mut feedback, "feedback")?,
-                _ => fields.skip()?,
-            }
+                "feedback" => fields.read(&mut feedback, "feedback"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(valid_password) = valid_password else {
+            return Err(fields.missing("valid_password"))
+        };
+        let Some(score) = score else { return Err(fields.missing("score")) };
+        let Some(breached_password) = breached_password else {
+            return Err(fields.missing("breached_password"))
+        };
+        let Some(strength_policy) = strength_policy else {
+            return Err(fields.missing("strength_policy"))
+        };
+        let Some(breach_detection_on_create) = breach_detection_on_create else {
+            return Err(fields.missing("breach_detection_on_create"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            valid_password: fields.required(valid_password, "valid_password")?,
-            score: fields.required(score, "score")?,
-            breached_password: fields.required(breached_password, "breached_password")?,
-            strength_policy: fields.required(strength_policy, "strength_policy")?,
-            breach_detection_on_create: fields
-                .required(breach_detection_on_create, "breach_detection_on_create")?,
+            status_code,
+            request_id,
+            valid_password,
+            score,
+            breached_password,
+            strength_policy,
+            breach_detection_on_create,
             feedback: fields.nilable(feedback),
         })
     }
@@ -1248,19 +1306,18 @@ impl ::serde::Serialize for StrengthCheckResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("valid_password", &self.valid_password)?;
-                object.entry("score", &self.score)?;
-                object.entry("breached_password", &self.breached_password)?;
-                object.entry("strength_policy", &self.strength_policy)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("valid_password", &self.valid_password);
+                object.entry("score", &self.score);
+                object.entry("breached_password", &self.breached_password);
+                object.entry("strength_policy", &self.strength_policy);
                 object
                     .entry(
                         "breach_detection_on_create",
                         &self.breach_detection_on_create,
-                    )?;
-                object.if_set("feedback", &self.feedback)?;
-                Ok(())
+                    );
+                object.if_set("feedback", &self.feedback);
             },
         )
     }

@@ -24,11 +24,10 @@ impl ::serde::Serialize for CustomHtmlCustomization {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("template_type", &self.template_type)?;
-                object.if_set("html_content", &self.html_content)?;
-                object.if_set("plaintext_content", &self.plaintext_content)?;
-                object.if_set("subject", &self.subject)?;
-                Ok(())
+                object.if_set("template_type", &self.template_type);
+                object.if_set("html_content", &self.html_content);
+                object.if_set("plaintext_content", &self.plaintext_content);
+                object.if_set("subject", &self.subject);
             },
         )
     }
@@ -44,14 +43,14 @@ impl crate::codec::Object for CustomHtmlCustomization {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "template_type" => fields.read(&mut template_type, "template_type")?,
-                "html_content" => fields.read(&mut html_content, "html_content")?,
+                "template_type" => fields.read(&mut template_type, "template_type"),
+                "html_content" => fields.read(&mut html_content, "html_content"),
                 "plaintext_content" => {
-                    fields.read(&mut plaintext_content, "plaintext_content")?
+                    fields.read(&mut plaintext_content, "plaintext_content")
                 }
-                "subject" => fields.read(&mut subject, "subject")?,
-                _ => fields.skip()?,
-            }
+                "subject" => fields.read(&mut subject, "subject"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             template_type: fields.nilable(template_type),
@@ -101,16 +100,15 @@ impl ::serde::Serialize for EmailTemplate {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("template_id", &self.template_id)?;
-                object.if_set("name", &self.name)?;
-                object.if_set("sender_information", &self.sender_information)?;
-                object.if_set("prebuilt_customization", &self.prebuilt_customization)?;
+                object.entry("template_id", &self.template_id);
+                object.if_set("name", &self.name);
+                object.if_set("sender_information", &self.sender_information);
+                object.if_set("prebuilt_customization", &self.prebuilt_customization);
                 object
                     .if_set(
                         "custom_html_customization",
                         &self.custom_html_customization,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -127,26 +125,29 @@ impl crate::codec::Object for EmailTemplate {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "template_id" => fields.read(&mut template_id, "template_id")?,
-                "name" => fields.read(&mut name, "name")?,
+                "template_id" => fields.read(&mut template_id, "template_id"),
+                "name" => fields.read(&mut name, "name"),
                 "sender_information" => {
-                    fields.read(&mut sender_information, "sender_information")?
+                    fields.read(&mut sender_information, "sender_information")
                 }
                 "prebuilt_customization" => {
-                    fields.read(&mut prebuilt_customization, "prebuilt_customization")?
+                    fields.read(&mut prebuilt_customization, "prebuilt_customization")
                 }
                 "custom_html_customization" => {
                     fields
                         .read(
                             &mut custom_html_customization,
                             "custom_html_customization",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(template_id) = template_id else {
+            return Err(fields.missing("template_id"))
+        };
         Ok(Self {
-            template_id: fields.required(template_id, "template_id")?,
+            template_id,
             name: fields.nilable(name),
             sender_information: fields.nilable(sender_information),
             prebuilt_customization: fields.nilable(prebuilt_customization),
@@ -193,12 +194,11 @@ impl ::serde::Serialize for PrebuiltCustomization {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("button_border_radius", &self.button_border_radius)?;
-                object.if_set("button_color", &self.button_color)?;
-                object.if_set("button_text_color", &self.button_text_color)?;
-                object.if_set("font_family", &self.font_family)?;
-                object.if_set("text_alignment", &self.text_alignment)?;
-                Ok(())
+                object.if_set("button_border_radius", &self.button_border_radius);
+                object.if_set("button_color", &self.button_color);
+                object.if_set("button_text_color", &self.button_text_color);
+                object.if_set("font_family", &self.font_family);
+                object.if_set("text_alignment", &self.text_alignment);
             },
         )
     }
@@ -216,16 +216,16 @@ impl crate::codec::Object for PrebuiltCustomization {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "button_border_radius" => {
-                    fields.read(&mut button_border_radius, "button_border_radius")?
+                    fields.read(&mut button_border_radius, "button_border_radius")
                 }
-                "button_color" => fields.read(&mut button_color, "button_color")?,
+                "button_color" => fields.read(&mut button_color, "button_color"),
                 "button_text_color" => {
-                    fields.read(&mut button_text_color, "button_text_color")?
+                    fields.read(&mut button_text_color, "button_text_color")
                 }
-                "font_family" => fields.read(&mut font_family, "font_family")?,
-                "text_alignment" => fields.read(&mut text_alignment, "text_alignment")?,
-                _ => fields.skip()?,
-            }
+                "font_family" => fields.read(&mut font_family, "font_family"),
+                "text_alignment" => fields.read(&mut text_alignment, "text_alignment"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             button_border_radius: fields.nilable(button_border_radius),
@@ -269,12 +269,11 @@ impl ::serde::Serialize for SenderInformation {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("from_local_part", &self.from_local_part)?;
-                object.if_set("from_domain", &self.from_domain)?;
-                object.if_set("from_name", &self.from_name)?;
-                object.if_set("reply_to_local_part", &self.reply_to_local_part)?;
-                object.if_set("reply_to_name", &self.reply_to_name)?;
-                Ok(())
+                object.if_set("from_local_part", &self.from_local_part);
+                object.if_set("from_domain", &self.from_domain);
+                object.if_set("from_name", &self.from_name);
+                object.if_set("reply_to_local_part", &self.reply_to_local_part);
+                object.if_set("reply_to_name", &self.reply_to_name);
             },
         )
     }
@@ -291,17 +290,15 @@ impl crate::codec::Object for SenderInformation {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "from_local_part" => {
-                    fields.read(&mut from_local_part, "from_local_part")?
-                }
-                "from_domain" => fields.read(&mut from_domain, "from_domain")?,
-                "from_name" => fields.read(&mut from_name, "from_name")?,
+                "from_local_part" => fields.read(&mut from_local_part, "from_local_part"),
+                "from_domain" => fields.read(&mut from_domain, "from_domain"),
+                "from_name" => fields.read(&mut from_name, "from_name"),
                 "reply_to_local_part" => {
-                    fields.read(&mut reply_to_local_part, "reply_to_local_part")?
+                    fields.read(&mut reply_to_local_part, "reply_to_local_part")
                 }
-                "reply_to_name" => fields.read(&mut reply_to_name, "reply_to_name")?,
-                _ => fields.skip()?,
-            }
+                "reply_to_name" => fields.read(&mut reply_to_name, "reply_to_name"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             from_local_part: fields.nilable(from_local_part),

@@ -56,53 +56,52 @@ impl ::serde::Serialize for Environment {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("environment_slug", &self.environment_slug)?;
-                object.entry("project_slug", &self.project_slug)?;
-                object.entry("name", &self.name)?;
-                object.entry("oauth_callback_id", &self.oauth_callback_id)?;
+                object.entry("environment_slug", &self.environment_slug);
+                object.entry("project_slug", &self.project_slug);
+                object.entry("name", &self.name);
+                object.entry("oauth_callback_id", &self.oauth_callback_id);
                 object
                     .entry(
                         "cross_org_passwords_enabled",
                         &self.cross_org_passwords_enabled,
-                    )?;
+                    );
                 object
                     .entry(
                         "user_impersonation_enabled",
                         &self.user_impersonation_enabled,
-                    )?;
+                    );
                 object
                     .entry(
                         "zero_downtime_session_migration_url",
                         &self.zero_downtime_session_migration_url,
-                    )?;
+                    );
                 object
                     .entry(
                         "use_custom_domain_in_magic_link_emails",
                         &self.use_custom_domain_in_magic_link_emails,
-                    )?;
+                    );
                 object
                     .entry(
                         "user_lock_self_serve_enabled",
                         &self.user_lock_self_serve_enabled,
-                    )?;
-                object.entry("user_lock_threshold", &self.user_lock_threshold)?;
-                object.entry("user_lock_ttl", &self.user_lock_ttl)?;
-                object.entry("idp_authorization_url", &self.idp_authorization_url)?;
+                    );
+                object.entry("user_lock_threshold", &self.user_lock_threshold);
+                object.entry("user_lock_ttl", &self.user_lock_ttl);
+                object.entry("idp_authorization_url", &self.idp_authorization_url);
                 object
                     .entry(
                         "idp_dynamic_client_registration_enabled",
                         &self.idp_dynamic_client_registration_enabled,
-                    )?;
+                    );
                 object
                     .entry(
                         "idp_dynamic_client_registration_access_token_template_content",
                         &self
                             .idp_dynamic_client_registration_access_token_template_content,
-                    )?;
-                object.entry("project_id", &self.project_id)?;
-                object.if_set("type", &self.r#type)?;
-                object.time_if_set("created_at", &self.created_at)?;
-                Ok(())
+                    );
+                object.entry("project_id", &self.project_id);
+                object.if_set("type", &self.r#type);
+                object.time_if_set("created_at", &self.created_at);
             },
         )
     }
@@ -132,112 +131,137 @@ impl crate::codec::Object for Environment {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "environment_slug" => {
-                    fields.read(&mut environment_slug, "environment_slug")?
+                    fields.read(&mut environment_slug, "environment_slug")
                 }
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
-                "name" => fields.read(&mut name, "name")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
+                "name" => fields.read(&mut name, "name"),
                 "oauth_callback_id" => {
-                    fields.read(&mut oauth_callback_id, "oauth_callback_id")?
+                    fields.read(&mut oauth_callback_id, "oauth_callback_id")
                 }
                 "cross_org_passwords_enabled" => {
                     fields
                         .read(
                             &mut cross_org_passwords_enabled,
                             "cross_org_passwords_enabled",
-                        )?
+                        )
                 }
                 "user_impersonation_enabled" => {
                     fields
                         .read(
                             &mut user_impersonation_enabled,
                             "user_impersonation_enabled",
-                        )?
+                        )
                 }
                 "zero_downtime_session_migration_url" => {
                     fields
                         .read(
                             &mut zero_downtime_session_migration_url,
                             "zero_downtime_session_migration_url",
-                        )?
+                        )
                 }
                 "use_custom_domain_in_magic_link_emails" => {
                     fields
                         .read(
                             &mut use_custom_domain_in_magic_link_emails,
                             "use_custom_domain_in_magic_link_emails",
-                        )?
+                        )
                 }
                 "user_lock_self_serve_enabled" => {
                     fields
                         .read(
                             &mut user_lock_self_serve_enabled,
                             "user_lock_self_serve_enabled",
-                        )?
+                        )
                 }
                 "user_lock_threshold" => {
-                    fields.read(&mut user_lock_threshold, "user_lock_threshold")?
+                    fields.read(&mut user_lock_threshold, "user_lock_threshold")
                 }
-                "user_lock_ttl" => fields.read(&mut user_lock_ttl, "user_lock_ttl")?,
+                "user_lock_ttl" => fields.read(&mut user_lock_ttl, "user_lock_ttl"),
                 "idp_authorization_url" => {
-                    fields.read(&mut idp_authorization_url, "idp_authorization_url")?
+                    fields.read(&mut idp_authorization_url, "idp_authorization_url")
                 }
                 "idp_dynamic_client_registration_enabled" => {
                     fields
                         .read(
                             &mut idp_dynamic_client_registration_enabled,
                             "idp_dynamic_client_registration_enabled",
-                        )?
+                        )
                 }
                 "idp_dynamic_client_registration_access_token_template_content" => {
                     fields
                         .read(
                             &mut idp_dynamic_client_registration_access_token_template_content,
                             "idp_dynamic_client_registration_access_token_template_content",
-                        )?
+                        )
                 }
-                "project_id" => fields.read(&mut project_id, "project_id")?,
-                "type" => fields.read(&mut r#type, "type")?,
-                "created_at" => fields.read(&mut created_at, "created_at")?,
-                _ => fields.skip()?,
-            }
+                "project_id" => fields.read(&mut project_id, "project_id"),
+                "type" => fields.read(&mut r#type, "type"),
+                "created_at" => fields.read(&mut created_at, "created_at"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(environment_slug) = environment_slug else {
+            return Err(fields.missing("environment_slug"))
+        };
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(name) = name else { return Err(fields.missing("name")) };
+        let Some(oauth_callback_id) = oauth_callback_id else {
+            return Err(fields.missing("oauth_callback_id"))
+        };
+        let Some(cross_org_passwords_enabled) = cross_org_passwords_enabled else {
+            return Err(fields.missing("cross_org_passwords_enabled"))
+        };
+        let Some(user_impersonation_enabled) = user_impersonation_enabled else {
+            return Err(fields.missing("user_impersonation_enabled"))
+        };
+        let Some(zero_downtime_session_migration_url) = zero_downtime_session_migration_url
+        else { return Err(fields.missing("zero_downtime_session_migration_url")) };
+        let Some(use_custom_domain_in_magic_link_emails) = use_custom_domain_in_magic_link_emails
+        else { return Err(fields.missing("use_custom_domain_in_magic_link_emails")) };
+        let Some(user_lock_self_serve_enabled) = user_lock_self_serve_enabled else {
+            return Err(fields.missing("user_lock_self_serve_enabled"))
+        };
+        let Some(user_lock_threshold) = user_lock_threshold else {
+            return Err(fields.missing("user_lock_threshold"))
+        };
+        let Some(user_lock_ttl) = user_lock_ttl else {
+            return Err(fields.missing("user_lock_ttl"))
+        };
+        let Some(idp_authorization_url) = idp_authorization_url else {
+            return Err(fields.missing("idp_authorization_url"))
+        };
+        let Some(idp_dynamic_client_registration_enabled) = idp_dynamic_client_registration_enabled
+        else { return Err(fields.missing("idp_dynamic_client_registration_enabled")) };
+        let Some(idp_dynamic_client_registration_access_token_template_content) = idp_dynamic_client_registration_access_token_template_content
+        else {
+            return Err(
+                fields
+                    .missing(
+                        "idp_dynamic_client_registration_access_token_template_content",
+                    ),
+            )
+        };
+        let Some(project_id) = project_id else {
+            return Err(fields.missing("project_id"))
+        };
         Ok(Self {
-            environment_slug: fields.required(environment_slug, "environment_slug")?,
-            project_slug: fields.required(project_slug, "project_slug")?,
-            name: fields.required(name, "name")?,
-            oauth_callback_id: fields.required(oauth_callback_id, "oauth_callback_id")?,
-            cross_org_passwords_enabled: fields
-                .required(cross_org_passwords_enabled, "cross_org_passwords_enabled")?,
-            user_impersonation_enabled: fields
-                .required(user_impersonation_enabled, "user_impersonation_enabled")?,
-            zero_downtime_session_migration_url: fields
-                .required(
-                    zero_downtime_session_migration_url,
-                    "zero_downtime_session_migration_url",
-                )?,
-            use_custom_domain_in_magic_link_emails: fields
-                .required(
-                    use_custom_domain_in_magic_link_emails,
-                    "use_custom_domain_in_magic_link_emails",
-                )?,
-            user_lock_self_serve_enabled: fields
-                .required(user_lock_self_serve_enabled, "user_lock_self_serve_enabled")?,
-            user_lock_threshold: fields
-                .required(user_lock_threshold, "user_lock_threshold")?,
-            user_lock_ttl: fields.required(user_lock_ttl, "user_lock_ttl")?,
-            idp_authorization_url: fields
-                .required(idp_authorization_url, "idp_authorization_url")?,
-            idp_dynamic_client_registration_enabled: fields
-                .required(
-                    idp_dynamic_client_registration_enabled,
-                    "idp_dynamic_client_registration_enabled",
-                )?,
-            idp_dynamic_client_registration_access_token_template_content: fields
-                .required(
-                    idp_dynamic_client_registration_access_token_template_content,
-                    "idp_dynamic_client_registration_access_token_template_content",
-                )?,
-            project_id: fields.required(project_id, "project_id")?,
+            environment_slug,
+            project_slug,
+            name,
+            oauth_callback_id,
+            cross_org_passwords_enabled,
+            user_impersonation_enabled,
+            zero_downtime_session_migration_url,
+            use_custom_domain_in_magic_link_emails,
+            user_lock_self_serve_enabled,
+            user_lock_threshold,
+            user_lock_ttl,
+            idp_authorization_url,
+            idp_dynamic_client_registration_enabled,
+            idp_dynamic_client_registration_access_token_template_content,
+            project_id,
             r#type: fields.nilable(r#type),
             created_at: fields.nilable_time(created_at),
         })
@@ -274,11 +298,10 @@ impl ::serde::Serialize for Metrics {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("user_count", &self.user_count)?;
-                object.entry("organization_count", &self.organization_count)?;
-                object.entry("member_count", &self.member_count)?;
-                object.entry("m2m_client_count", &self.m2m_client_count)?;
-                Ok(())
+                object.entry("user_count", &self.user_count);
+                object.entry("organization_count", &self.organization_count);
+                object.entry("member_count", &self.member_count);
+                object.entry("m2m_client_count", &self.m2m_client_count);
             },
         )
     }
@@ -294,23 +317,34 @@ impl crate::codec::Object for Metrics {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "user_count" => fields.read(&mut user_count, "user_count")?,
+                "user_count" => fields.read(&mut user_count, "user_count"),
                 "organization_count" => {
-                    fields.read(&mut organization_count, "organization_count")?
+                    fields.read(&mut organization_count, "organization_count")
                 }
-                "member_count" => fields.read(&mut member_count, "member_count")?,
+                "member_count" => fields.read(&mut member_count, "member_count"),
                 "m2m_client_count" => {
-                    fields.read(&mut m2m_client_count, "m2m_client_count")?
+                    fields.read(&mut m2m_client_count, "m2m_client_count")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(user_count) = user_count else {
+            return Err(fields.missing("user_count"))
+        };
+        let Some(organization_count) = organization_count else {
+            return Err(fields.missing("organization_count"))
+        };
+        let Some(member_count) = member_count else {
+            return Err(fields.missing("member_count"))
+        };
+        let Some(m2m_client_count) = m2m_client_count else {
+            return Err(fields.missing("m2m_client_count"))
+        };
         Ok(Self {
-            user_count: fields.required(user_count, "user_count")?,
-            organization_count: fields
-                .required(organization_count, "organization_count")?,
-            member_count: fields.required(member_count, "member_count")?,
-            m2m_client_count: fields.required(m2m_client_count, "m2m_client_count")?,
+            user_count,
+            organization_count,
+            member_count,
+            m2m_client_count,
         })
     }
 }

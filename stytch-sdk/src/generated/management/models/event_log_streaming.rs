@@ -19,9 +19,8 @@ impl ::serde::Serialize for DatadogConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("api_key", &self.api_key)?;
-                object.if_set("site", &self.site)?;
-                Ok(())
+                object.entry("api_key", &self.api_key);
+                object.if_set("site", &self.site);
             },
         )
     }
@@ -35,13 +34,14 @@ impl crate::codec::Object for DatadogConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "api_key" => fields.read(&mut api_key, "api_key")?,
-                "site" => fields.read(&mut site, "site")?,
-                _ => fields.skip()?,
-            }
+                "api_key" => fields.read(&mut api_key, "api_key"),
+                "site" => fields.read(&mut site, "site"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(api_key) = api_key else { return Err(fields.missing("api_key")) };
         Ok(Self {
-            api_key: fields.required(api_key, "api_key")?,
+            api_key,
             site: fields.nilable(site),
         })
     }
@@ -74,9 +74,8 @@ impl ::serde::Serialize for DatadogConfigMasked {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("api_key_last_four", &self.api_key_last_four)?;
-                object.if_set("site", &self.site)?;
-                Ok(())
+                object.entry("api_key_last_four", &self.api_key_last_four);
+                object.if_set("site", &self.site);
             },
         )
     }
@@ -91,14 +90,17 @@ impl crate::codec::Object for DatadogConfigMasked {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "api_key_last_four" => {
-                    fields.read(&mut api_key_last_four, "api_key_last_four")?
+                    fields.read(&mut api_key_last_four, "api_key_last_four")
                 }
-                "site" => fields.read(&mut site, "site")?,
-                _ => fields.skip()?,
-            }
+                "site" => fields.read(&mut site, "site"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(api_key_last_four) = api_key_last_four else {
+            return Err(fields.missing("api_key_last_four"))
+        };
         Ok(Self {
-            api_key_last_four: fields.required(api_key_last_four, "api_key_last_four")?,
+            api_key_last_four,
             site: fields.nilable(site),
         })
     }
@@ -132,9 +134,8 @@ impl ::serde::Serialize for DestinationConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("datadog", &self.datadog)?;
-                object.if_set("grafana_loki", &self.grafana_loki)?;
-                Ok(())
+                object.if_set("datadog", &self.datadog);
+                object.if_set("grafana_loki", &self.grafana_loki);
             },
         )
     }
@@ -148,10 +149,10 @@ impl crate::codec::Object for DestinationConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "datadog" => fields.read(&mut datadog, "datadog")?,
-                "grafana_loki" => fields.read(&mut grafana_loki, "grafana_loki")?,
-                _ => fields.skip()?,
-            }
+                "datadog" => fields.read(&mut datadog, "datadog"),
+                "grafana_loki" => fields.read(&mut grafana_loki, "grafana_loki"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             datadog: fields.nilable(datadog),
@@ -189,9 +190,8 @@ impl ::serde::Serialize for DestinationConfigMasked {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("datadog", &self.datadog)?;
-                object.if_set("grafana_loki", &self.grafana_loki)?;
-                Ok(())
+                object.if_set("datadog", &self.datadog);
+                object.if_set("grafana_loki", &self.grafana_loki);
             },
         )
     }
@@ -205,10 +205,10 @@ impl crate::codec::Object for DestinationConfigMasked {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "datadog" => fields.read(&mut datadog, "datadog")?,
-                "grafana_loki" => fields.read(&mut grafana_loki, "grafana_loki")?,
-                _ => fields.skip()?,
-            }
+                "datadog" => fields.read(&mut datadog, "datadog"),
+                "grafana_loki" => fields.read(&mut grafana_loki, "grafana_loki"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             datadog: fields.nilable(datadog),
@@ -254,10 +254,9 @@ impl ::serde::Serialize for EventLogStreaming {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("destination_type", &self.destination_type)?;
-                object.if_set("destination_config", &self.destination_config)?;
-                object.if_set("streaming_status", &self.streaming_status)?;
-                Ok(())
+                object.if_set("destination_type", &self.destination_type);
+                object.if_set("destination_config", &self.destination_config);
+                object.if_set("streaming_status", &self.streaming_status);
             },
         )
     }
@@ -273,16 +272,16 @@ impl crate::codec::Object for EventLogStreaming {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "destination_type" => {
-                    fields.read(&mut destination_type, "destination_type")?
+                    fields.read(&mut destination_type, "destination_type")
                 }
                 "destination_config" => {
-                    fields.read(&mut destination_config, "destination_config")?
+                    fields.read(&mut destination_config, "destination_config")
                 }
                 "streaming_status" => {
-                    fields.read(&mut streaming_status, "streaming_status")?
+                    fields.read(&mut streaming_status, "streaming_status")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             destination_type: fields.nilable(destination_type),
@@ -330,10 +329,9 @@ impl ::serde::Serialize for EventLogStreamingMasked {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("destination_type", &self.destination_type)?;
-                object.if_set("destination_config", &self.destination_config)?;
-                object.if_set("streaming_status", &self.streaming_status)?;
-                Ok(())
+                object.if_set("destination_type", &self.destination_type);
+                object.if_set("destination_config", &self.destination_config);
+                object.if_set("streaming_status", &self.streaming_status);
             },
         )
     }
@@ -349,16 +347,16 @@ impl crate::codec::Object for EventLogStreamingMasked {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "destination_type" => {
-                    fields.read(&mut destination_type, "destination_type")?
+                    fields.read(&mut destination_type, "destination_type")
                 }
                 "destination_config" => {
-                    fields.read(&mut destination_config, "destination_config")?
+                    fields.read(&mut destination_config, "destination_config")
                 }
                 "streaming_status" => {
-                    fields.read(&mut streaming_status, "streaming_status")?
+                    fields.read(&mut streaming_status, "streaming_status")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             destination_type: fields.nilable(destination_type),
@@ -395,10 +393,9 @@ impl ::serde::Serialize for GrafanaLokiConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("hostname", &self.hostname)?;
-                object.entry("username", &self.username)?;
-                object.entry("password", &self.password)?;
-                Ok(())
+                object.entry("hostname", &self.hostname);
+                object.entry("username", &self.username);
+                object.entry("password", &self.password);
             },
         )
     }
@@ -413,16 +410,19 @@ impl crate::codec::Object for GrafanaLokiConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "hostname" => fields.read(&mut hostname, "hostname")?,
-                "username" => fields.read(&mut username, "username")?,
-                "password" => fields.read(&mut password, "password")?,
-                _ => fields.skip()?,
-            }
+                "hostname" => fields.read(&mut hostname, "hostname"),
+                "username" => fields.read(&mut username, "username"),
+                "password" => fields.read(&mut password, "password"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(hostname) = hostname else { return Err(fields.missing("hostname")) };
+        let Some(username) = username else { return Err(fields.missing("username")) };
+        let Some(password) = password else { return Err(fields.missing("password")) };
         Ok(Self {
-            hostname: fields.required(hostname, "hostname")?,
-            username: fields.required(username, "username")?,
-            password: fields.required(password, "password")?,
+            hostname,
+            username,
+            password,
         })
     }
 }
@@ -454,10 +454,9 @@ impl ::serde::Serialize for GrafanaLokiConfigMasked {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("hostname", &self.hostname)?;
-                object.entry("username", &self.username)?;
-                object.entry("password_last_four", &self.password_last_four)?;
-                Ok(())
+                object.entry("hostname", &self.hostname);
+                object.entry("username", &self.username);
+                object.entry("password_last_four", &self.password_last_four);
             },
         )
     }
@@ -472,19 +471,23 @@ impl crate::codec::Object for GrafanaLokiConfigMasked {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "hostname" => fields.read(&mut hostname, "hostname")?,
-                "username" => fields.read(&mut username, "username")?,
+                "hostname" => fields.read(&mut hostname, "hostname"),
+                "username" => fields.read(&mut username, "username"),
                 "password_last_four" => {
-                    fields.read(&mut password_last_four, "password_last_four")?
+                    fields.read(&mut password_last_four, "password_last_four")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(hostname) = hostname else { return Err(fields.missing("hostname")) };
+        let Some(username) = username else { return Err(fields.missing("username")) };
+        let Some(password_last_four) = password_last_four else {
+            return Err(fields.missing("password_last_four"))
+        };
         Ok(Self {
-            hostname: fields.required(hostname, "hostname")?,
-            username: fields.required(username, "username")?,
-            password_last_four: fields
-                .required(password_last_four, "password_last_four")?,
+            hostname,
+            username,
+            password_last_four,
         })
     }
 }

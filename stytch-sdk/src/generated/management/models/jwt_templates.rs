@@ -25,10 +25,9 @@ impl ::serde::Serialize for JwtTemplate {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("template_content", &self.template_content)?;
-                object.entry("custom_audience", &self.custom_audience)?;
-                object.if_set("jwt_template_type", &self.jwt_template_type)?;
-                Ok(())
+                object.entry("template_content", &self.template_content);
+                object.entry("custom_audience", &self.custom_audience);
+                object.if_set("jwt_template_type", &self.jwt_template_type);
             },
         )
     }
@@ -44,20 +43,24 @@ impl crate::codec::Object for JwtTemplate {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "template_content" => {
-                    fields.read(&mut template_content, "template_content")?
+                    fields.read(&mut template_content, "template_content")
                 }
-                "custom_audience" => {
-                    fields.read(&mut custom_audience, "custom_audience")?
-                }
+                "custom_audience" => fields.read(&mut custom_audience, "custom_audience"),
                 "jwt_template_type" => {
-                    fields.read(&mut jwt_template_type, "jwt_template_type")?
+                    fields.read(&mut jwt_template_type, "jwt_template_type")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(template_content) = template_content else {
+            return Err(fields.missing("template_content"))
+        };
+        let Some(custom_audience) = custom_audience else {
+            return Err(fields.missing("custom_audience"))
+        };
         Ok(Self {
-            template_content: fields.required(template_content, "template_content")?,
-            custom_audience: fields.required(custom_audience, "custom_audience")?,
+            template_content,
+            custom_audience,
             jwt_template_type: fields.nilable(jwt_template_type),
         })
     }

@@ -30,15 +30,14 @@ impl ::serde::Serialize for LegacyProject {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("live_project_id", &self.live_project_id)?;
-                object.entry("test_project_id", &self.test_project_id)?;
-                object.entry("live_project_slug", &self.live_project_slug)?;
-                object.entry("test_project_slug", &self.test_project_slug)?;
-                object.entry("project_slug", &self.project_slug)?;
-                object.entry("name", &self.name)?;
-                object.entry("vertical", &self.vertical)?;
-                object.time("created_at", &self.created_at)?;
-                Ok(())
+                object.entry("live_project_id", &self.live_project_id);
+                object.entry("test_project_id", &self.test_project_id);
+                object.entry("live_project_slug", &self.live_project_slug);
+                object.entry("test_project_slug", &self.test_project_slug);
+                object.entry("project_slug", &self.project_slug);
+                object.entry("name", &self.name);
+                object.entry("vertical", &self.vertical);
+                object.time("created_at", &self.created_at);
             },
         )
     }
@@ -58,34 +57,50 @@ impl crate::codec::Object for LegacyProject {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "live_project_id" => {
-                    fields.read(&mut live_project_id, "live_project_id")?
-                }
-                "test_project_id" => {
-                    fields.read(&mut test_project_id, "test_project_id")?
-                }
+                "live_project_id" => fields.read(&mut live_project_id, "live_project_id"),
+                "test_project_id" => fields.read(&mut test_project_id, "test_project_id"),
                 "live_project_slug" => {
-                    fields.read(&mut live_project_slug, "live_project_slug")?
+                    fields.read(&mut live_project_slug, "live_project_slug")
                 }
                 "test_project_slug" => {
-                    fields.read(&mut test_project_slug, "test_project_slug")?
+                    fields.read(&mut test_project_slug, "test_project_slug")
                 }
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
-                "name" => fields.read(&mut name, "name")?,
-                "vertical" => fields.read(&mut vertical, "vertical")?,
-                "created_at" => fields.read(&mut created_at, "created_at")?,
-                _ => fields.skip()?,
-            }
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
+                "name" => fields.read(&mut name, "name"),
+                "vertical" => fields.read(&mut vertical, "vertical"),
+                "created_at" => fields.read(&mut created_at, "created_at"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(live_project_id) = live_project_id else {
+            return Err(fields.missing("live_project_id"))
+        };
+        let Some(test_project_id) = test_project_id else {
+            return Err(fields.missing("test_project_id"))
+        };
+        let Some(live_project_slug) = live_project_slug else {
+            return Err(fields.missing("live_project_slug"))
+        };
+        let Some(test_project_slug) = test_project_slug else {
+            return Err(fields.missing("test_project_slug"))
+        };
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(name) = name else { return Err(fields.missing("name")) };
+        let Some(vertical) = vertical else { return Err(fields.missing("vertical")) };
+        let Some(created_at) = created_at else {
+            return Err(fields.missing("created_at"))
+        };
         Ok(Self {
-            live_project_id: fields.required(live_project_id, "live_project_id")?,
-            test_project_id: fields.required(test_project_id, "test_project_id")?,
-            live_project_slug: fields.required(live_project_slug, "live_project_slug")?,
-            test_project_slug: fields.required(test_project_slug, "test_project_slug")?,
-            project_slug: fields.required(project_slug, "project_slug")?,
-            name: fields.required(name, "name")?,
-            vertical: fields.required(vertical, "vertical")?,
-            created_at: fields.required_time(created_at, "created_at")?,
+            live_project_id,
+            test_project_id,
+            live_project_slug,
+            test_project_slug,
+            project_slug,
+            name,
+            vertical,
+            created_at: fields.time(created_at),
         })
     }
 }

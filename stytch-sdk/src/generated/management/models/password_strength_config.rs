@@ -32,27 +32,25 @@ impl ::serde::Serialize for PasswordStrengthConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object
-                    .entry("check_breach_on_creation", &self.check_breach_on_creation)?;
+                object.entry("check_breach_on_creation", &self.check_breach_on_creation);
                 object
                     .entry(
                         "check_breach_on_authentication",
                         &self.check_breach_on_authentication,
-                    )?;
+                    );
                 object
                     .entry(
                         "validate_on_authentication",
                         &self.validate_on_authentication,
-                    )?;
-                object.if_set("validation_policy", &self.validation_policy)?;
+                    );
+                object.if_set("validation_policy", &self.validation_policy);
                 object
-                    .if_set("luds_min_password_length", &self.luds_min_password_length)?;
+                    .if_set("luds_min_password_length", &self.luds_min_password_length);
                 object
                     .if_set(
                         "luds_min_password_complexity",
                         &self.luds_min_password_complexity,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -72,49 +70,52 @@ impl crate::codec::Object for PasswordStrengthConfig {
             match key.as_str() {
                 "check_breach_on_creation" => {
                     fields
-                        .read(&mut check_breach_on_creation, "check_breach_on_creation")?
+                        .read(&mut check_breach_on_creation, "check_breach_on_creation")
                 }
                 "check_breach_on_authentication" => {
                     fields
                         .read(
                             &mut check_breach_on_authentication,
                             "check_breach_on_authentication",
-                        )?
+                        )
                 }
                 "validate_on_authentication" => {
                     fields
                         .read(
                             &mut validate_on_authentication,
                             "validate_on_authentication",
-                        )?
+                        )
                 }
                 "validation_policy" => {
-                    fields.read(&mut validation_policy, "validation_policy")?
+                    fields.read(&mut validation_policy, "validation_policy")
                 }
                 "luds_min_password_length" => {
                     fields
-                        .read(&mut luds_min_password_length, "luds_min_password_length")?
+                        .read(&mut luds_min_password_length, "luds_min_password_length")
                 }
                 "luds_min_password_complexity" => {
                     fields
                         .read(
                             &mut luds_min_password_complexity,
                             "luds_min_password_complexity",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(check_breach_on_creation) = check_breach_on_creation else {
+            return Err(fields.missing("check_breach_on_creation"))
+        };
+        let Some(check_breach_on_authentication) = check_breach_on_authentication else {
+            return Err(fields.missing("check_breach_on_authentication"))
+        };
+        let Some(validate_on_authentication) = validate_on_authentication else {
+            return Err(fields.missing("validate_on_authentication"))
+        };
         Ok(Self {
-            check_breach_on_creation: fields
-                .required(check_breach_on_creation, "check_breach_on_creation")?,
-            check_breach_on_authentication: fields
-                .required(
-                    check_breach_on_authentication,
-                    "check_breach_on_authentication",
-                )?,
-            validate_on_authentication: fields
-                .required(validate_on_authentication, "validate_on_authentication")?,
+            check_breach_on_creation,
+            check_breach_on_authentication,
+            validate_on_authentication,
             validation_policy: fields.nilable(validation_policy),
             luds_min_password_length: fields.nilable(luds_min_password_length),
             luds_min_password_complexity: fields.nilable(luds_min_password_complexity),

@@ -23,11 +23,10 @@ impl ::serde::Serialize for Project {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("project_slug", &self.project_slug)?;
-                object.entry("name", &self.name)?;
-                object.if_set("vertical", &self.vertical)?;
-                object.time_if_set("created_at", &self.created_at)?;
-                Ok(())
+                object.entry("project_slug", &self.project_slug);
+                object.entry("name", &self.name);
+                object.if_set("vertical", &self.vertical);
+                object.time_if_set("created_at", &self.created_at);
             },
         )
     }
@@ -43,16 +42,20 @@ impl crate::codec::Object for Project {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
-                "name" => fields.read(&mut name, "name")?,
-                "vertical" => fields.read(&mut vertical, "vertical")?,
-                "created_at" => fields.read(&mut created_at, "created_at")?,
-                _ => fields.skip()?,
-            }
+                "project_slug" => fields.read(&mut project_slug, "project_slug"),
+                "name" => fields.read(&mut name, "name"),
+                "vertical" => fields.read(&mut vertical, "vertical"),
+                "created_at" => fields.read(&mut created_at, "created_at"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(project_slug) = project_slug else {
+            return Err(fields.missing("project_slug"))
+        };
+        let Some(name) = name else { return Err(fields.missing("name")) };
         Ok(Self {
-            project_slug: fields.required(project_slug, "project_slug")?,
-            name: fields.required(name, "name")?,
+            project_slug,
+            name,
             vertical: fields.nilable(vertical),
             created_at: fields.nilable_time(created_at),
         })

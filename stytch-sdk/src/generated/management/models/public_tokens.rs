@@ -17,9 +17,8 @@ impl ::serde::Serialize for PublicToken {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("public_token", &self.public_token)?;
-                object.time_if_set("created_at", &self.created_at)?;
-                Ok(())
+                object.entry("public_token", &self.public_token);
+                object.time_if_set("created_at", &self.created_at);
             },
         )
     }
@@ -33,13 +32,16 @@ impl crate::codec::Object for PublicToken {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "public_token" => fields.read(&mut public_token, "public_token")?,
-                "created_at" => fields.read(&mut created_at, "created_at")?,
-                _ => fields.skip()?,
-            }
+                "public_token" => fields.read(&mut public_token, "public_token"),
+                "created_at" => fields.read(&mut created_at, "created_at"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(public_token) = public_token else {
+            return Err(fields.missing("public_token"))
+        };
         Ok(Self {
-            public_token: fields.required(public_token, "public_token")?,
+            public_token,
             created_at: fields.nilable_time(created_at),
         })
     }

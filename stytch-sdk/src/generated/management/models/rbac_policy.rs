@@ -15,8 +15,7 @@ impl ::serde::Serialize for DefaultRole {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("permissions", &self.permissions)?;
-                Ok(())
+                object.entry("permissions", &self.permissions);
             },
         )
     }
@@ -29,13 +28,14 @@ impl crate::codec::Object for DefaultRole {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "permissions" => fields.read(&mut permissions, "permissions")?,
-                _ => fields.skip()?,
-            }
+                "permissions" => fields.read(&mut permissions, "permissions"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            permissions: fields.required(permissions, "permissions")?,
-        })
+        let Some(permissions) = permissions else {
+            return Err(fields.missing("permissions"))
+        };
+        Ok(Self { permissions })
     }
 }
 
@@ -64,9 +64,8 @@ impl ::serde::Serialize for Permission {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("resource_id", &self.resource_id)?;
-                object.entry("actions", &self.actions)?;
-                Ok(())
+                object.entry("resource_id", &self.resource_id);
+                object.entry("actions", &self.actions);
             },
         )
     }
@@ -80,15 +79,16 @@ impl crate::codec::Object for Permission {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
-                "actions" => fields.read(&mut actions, "actions")?,
-                _ => fields.skip()?,
-            }
+                "resource_id" => fields.read(&mut resource_id, "resource_id"),
+                "actions" => fields.read(&mut actions, "actions"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            resource_id: fields.required(resource_id, "resource_id")?,
-            actions: fields.required(actions, "actions")?,
-        })
+        let Some(resource_id) = resource_id else {
+            return Err(fields.missing("resource_id"))
+        };
+        let Some(actions) = actions else { return Err(fields.missing("actions")) };
+        Ok(Self { resource_id, actions })
     }
 }
 
@@ -128,14 +128,13 @@ impl ::serde::Serialize for Policy {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("stytch_resources", &self.stytch_resources)?;
-                object.entry("custom_roles", &self.custom_roles)?;
-                object.entry("custom_resources", &self.custom_resources)?;
-                object.entry("custom_scopes", &self.custom_scopes)?;
-                object.if_set("stytch_member", &self.stytch_member)?;
-                object.if_set("stytch_admin", &self.stytch_admin)?;
-                object.if_set("stytch_user", &self.stytch_user)?;
-                Ok(())
+                object.entry("stytch_resources", &self.stytch_resources);
+                object.entry("custom_roles", &self.custom_roles);
+                object.entry("custom_resources", &self.custom_resources);
+                object.entry("custom_scopes", &self.custom_scopes);
+                object.if_set("stytch_member", &self.stytch_member);
+                object.if_set("stytch_admin", &self.stytch_admin);
+                object.if_set("stytch_user", &self.stytch_user);
             },
         )
     }
@@ -155,24 +154,36 @@ impl crate::codec::Object for Policy {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "stytch_resources" => {
-                    fields.read(&mut stytch_resources, "stytch_resources")?
+                    fields.read(&mut stytch_resources, "stytch_resources")
                 }
-                "custom_roles" => fields.read(&mut custom_roles, "custom_roles")?,
+                "custom_roles" => fields.read(&mut custom_roles, "custom_roles"),
                 "custom_resources" => {
-                    fields.read(&mut custom_resources, "custom_resources")?
+                    fields.read(&mut custom_resources, "custom_resources")
                 }
-                "custom_scopes" => fields.read(&mut custom_scopes, "custom_scopes")?,
-                "stytch_member" => fields.read(&mut stytch_member, "stytch_member")?,
-                "stytch_admin" => fields.read(&mut stytch_admin, "stytch_admin")?,
-                "stytch_user" => fields.read(&mut stytch_user, "stytch_user")?,
-                _ => fields.skip()?,
-            }
+                "custom_scopes" => fields.read(&mut custom_scopes, "custom_scopes"),
+                "stytch_member" => fields.read(&mut stytch_member, "stytch_member"),
+                "stytch_admin" => fields.read(&mut stytch_admin, "stytch_admin"),
+                "stytch_user" => fields.read(&mut stytch_user, "stytch_user"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(stytch_resources) = stytch_resources else {
+            return Err(fields.missing("stytch_resources"))
+        };
+        let Some(custom_roles) = custom_roles else {
+            return Err(fields.missing("custom_roles"))
+        };
+        let Some(custom_resources) = custom_resources else {
+            return Err(fields.missing("custom_resources"))
+        };
+        let Some(custom_scopes) = custom_scopes else {
+            return Err(fields.missing("custom_scopes"))
+        };
         Ok(Self {
-            stytch_resources: fields.required(stytch_resources, "stytch_resources")?,
-            custom_roles: fields.required(custom_roles, "custom_roles")?,
-            custom_resources: fields.required(custom_resources, "custom_resources")?,
-            custom_scopes: fields.required(custom_scopes, "custom_scopes")?,
+            stytch_resources,
+            custom_roles,
+            custom_resources,
+            custom_scopes,
             stytch_member: fields.nilable(stytch_member),
             stytch_admin: fields.nilable(stytch_admin),
             stytch_user: fields.nilable(stytch_user),
@@ -207,10 +218,9 @@ impl ::serde::Serialize for Resource {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("resource_id", &self.resource_id)?;
-                object.entry("description", &self.description)?;
-                object.entry("available_actions", &self.available_actions)?;
-                Ok(())
+                object.entry("resource_id", &self.resource_id);
+                object.entry("description", &self.description);
+                object.entry("available_actions", &self.available_actions);
             },
         )
     }
@@ -225,18 +235,27 @@ impl crate::codec::Object for Resource {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
-                "description" => fields.read(&mut description, "description")?,
+                "resource_id" => fields.read(&mut resource_id, "resource_id"),
+                "description" => fields.read(&mut description, "description"),
                 "available_actions" => {
-                    fields.read(&mut available_actions, "available_actions")?
+                    fields.read(&mut available_actions, "available_actions")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(resource_id) = resource_id else {
+            return Err(fields.missing("resource_id"))
+        };
+        let Some(description) = description else {
+            return Err(fields.missing("description"))
+        };
+        let Some(available_actions) = available_actions else {
+            return Err(fields.missing("available_actions"))
+        };
         Ok(Self {
-            resource_id: fields.required(resource_id, "resource_id")?,
-            description: fields.required(description, "description")?,
-            available_actions: fields.required(available_actions, "available_actions")?,
+            resource_id,
+            description,
+            available_actions,
         })
     }
 }
@@ -268,10 +287,9 @@ impl ::serde::Serialize for Role {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("role_id", &self.role_id)?;
-                object.entry("description", &self.description)?;
-                object.entry("permissions", &self.permissions)?;
-                Ok(())
+                object.entry("role_id", &self.role_id);
+                object.entry("description", &self.description);
+                object.entry("permissions", &self.permissions);
             },
         )
     }
@@ -286,16 +304,23 @@ impl crate::codec::Object for Role {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "role_id" => fields.read(&mut role_id, "role_id")?,
-                "description" => fields.read(&mut description, "description")?,
-                "permissions" => fields.read(&mut permissions, "permissions")?,
-                _ => fields.skip()?,
-            }
+                "role_id" => fields.read(&mut role_id, "role_id"),
+                "description" => fields.read(&mut description, "description"),
+                "permissions" => fields.read(&mut permissions, "permissions"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
+        let Some(description) = description else {
+            return Err(fields.missing("description"))
+        };
+        let Some(permissions) = permissions else {
+            return Err(fields.missing("permissions"))
+        };
         Ok(Self {
-            role_id: fields.required(role_id, "role_id")?,
-            description: fields.required(description, "description")?,
-            permissions: fields.required(permissions, "permissions")?,
+            role_id,
+            description,
+            permissions,
         })
     }
 }
@@ -327,10 +352,9 @@ impl ::serde::Serialize for Scope {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("scope", &self.scope)?;
-                object.entry("description", &self.description)?;
-                object.entry("permissions", &self.permissions)?;
-                Ok(())
+                object.entry("scope", &self.scope);
+                object.entry("description", &self.description);
+                object.entry("permissions", &self.permissions);
             },
         )
     }
@@ -345,16 +369,23 @@ impl crate::codec::Object for Scope {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "scope" => fields.read(&mut scope, "scope")?,
-                "description" => fields.read(&mut description, "description")?,
-                "permissions" => fields.read(&mut permissions, "permissions")?,
-                _ => fields.skip()?,
-            }
+                "scope" => fields.read(&mut scope, "scope"),
+                "description" => fields.read(&mut description, "description"),
+                "permissions" => fields.read(&mut permissions, "permissions"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(scope) = scope else { return Err(fields.missing("scope")) };
+        let Some(description) = description else {
+            return Err(fields.missing("description"))
+        };
+        let Some(permissions) = permissions else {
+            return Err(fields.missing("permissions"))
+        };
         Ok(Self {
-            scope: fields.required(scope, "scope")?,
-            description: fields.required(description, "description")?,
-            permissions: fields.required(permissions, "permissions")?,
+            scope,
+            description,
+            permissions,
         })
     }
 }

@@ -17,9 +17,8 @@ impl ::serde::Serialize for RedirectUrl {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("url", &self.url)?;
-                object.entry("valid_types", &self.valid_types)?;
-                Ok(())
+                object.entry("url", &self.url);
+                object.entry("valid_types", &self.valid_types);
             },
         )
     }
@@ -33,15 +32,16 @@ impl crate::codec::Object for RedirectUrl {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "url" => fields.read(&mut url, "url")?,
-                "valid_types" => fields.read(&mut valid_types, "valid_types")?,
-                _ => fields.skip()?,
-            }
+                "url" => fields.read(&mut url, "url"),
+                "valid_types" => fields.read(&mut valid_types, "valid_types"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            url: fields.required(url, "url")?,
-            valid_types: fields.required(valid_types, "valid_types")?,
-        })
+        let Some(url) = url else { return Err(fields.missing("url")) };
+        let Some(valid_types) = valid_types else {
+            return Err(fields.missing("valid_types"))
+        };
+        Ok(Self { url, valid_types })
     }
 }
 
@@ -72,9 +72,8 @@ impl ::serde::Serialize for UrlType {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("is_default", &self.is_default)?;
-                object.if_set("type", &self.r#type)?;
-                Ok(())
+                object.entry("is_default", &self.is_default);
+                object.if_set("type", &self.r#type);
             },
         )
     }
@@ -88,13 +87,16 @@ impl crate::codec::Object for UrlType {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "is_default" => fields.read(&mut is_default, "is_default")?,
-                "type" => fields.read(&mut r#type, "type")?,
-                _ => fields.skip()?,
-            }
+                "is_default" => fields.read(&mut is_default, "is_default"),
+                "type" => fields.read(&mut r#type, "type"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(is_default) = is_default else {
+            return Err(fields.missing("is_default"))
+        };
         Ok(Self {
-            is_default: fields.required(is_default, "is_default")?,
+            is_default,
             r#type: fields.nilable(r#type),
         })
     }

@@ -19,9 +19,8 @@ impl ::serde::Serialize for AuthorizedB2bDomain {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("domain", &self.domain)?;
-                object.entry("slug_pattern", &self.slug_pattern)?;
-                Ok(())
+                object.entry("domain", &self.domain);
+                object.entry("slug_pattern", &self.slug_pattern);
             },
         )
     }
@@ -35,15 +34,16 @@ impl crate::codec::Object for AuthorizedB2bDomain {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "domain" => fields.read(&mut domain, "domain")?,
-                "slug_pattern" => fields.read(&mut slug_pattern, "slug_pattern")?,
-                _ => fields.skip()?,
-            }
+                "domain" => fields.read(&mut domain, "domain"),
+                "slug_pattern" => fields.read(&mut slug_pattern, "slug_pattern"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            domain: fields.required(domain, "domain")?,
-            slug_pattern: fields.required(slug_pattern, "slug_pattern")?,
-        })
+        let Some(domain) = domain else { return Err(fields.missing("domain")) };
+        let Some(slug_pattern) = slug_pattern else {
+            return Err(fields.missing("slug_pattern"))
+        };
+        Ok(Self { domain, slug_pattern })
     }
 }
 
@@ -79,16 +79,12 @@ impl ::serde::Serialize for B2bBasicConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("enabled", &self.enabled)?;
-                object.entry("allow_self_onboarding", &self.allow_self_onboarding)?;
+                object.entry("enabled", &self.enabled);
+                object.entry("allow_self_onboarding", &self.allow_self_onboarding);
                 object
-                    .entry(
-                        "enable_member_permissions",
-                        &self.enable_member_permissions,
-                    )?;
-                object.entry("domains", &self.domains)?;
-                object.entry("bundle_ids", &self.bundle_ids)?;
-                Ok(())
+                    .entry("enable_member_permissions", &self.enable_member_permissions);
+                object.entry("domains", &self.domains);
+                object.entry("bundle_ids", &self.bundle_ids);
             },
         )
     }
@@ -105,30 +101,39 @@ impl crate::codec::Object for B2bBasicConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "enabled" => fields.read(&mut enabled, "enabled")?,
+                "enabled" => fields.read(&mut enabled, "enabled"),
                 "allow_self_onboarding" => {
-                    fields.read(&mut allow_self_onboarding, "allow_self_onboarding")?
+                    fields.read(&mut allow_self_onboarding, "allow_self_onboarding")
                 }
                 "enable_member_permissions" => {
                     fields
                         .read(
                             &mut enable_member_permissions,
                             "enable_member_permissions",
-                        )?
+                        )
                 }
-                "domains" => fields.read(&mut domains, "domains")?,
-                "bundle_ids" => fields.read(&mut bundle_ids, "bundle_ids")?,
-                _ => fields.skip()?,
-            }
+                "domains" => fields.read(&mut domains, "domains"),
+                "bundle_ids" => fields.read(&mut bundle_ids, "bundle_ids"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
+        let Some(allow_self_onboarding) = allow_self_onboarding else {
+            return Err(fields.missing("allow_self_onboarding"))
+        };
+        let Some(enable_member_permissions) = enable_member_permissions else {
+            return Err(fields.missing("enable_member_permissions"))
+        };
+        let Some(domains) = domains else { return Err(fields.missing("domains")) };
+        let Some(bundle_ids) = bundle_ids else {
+            return Err(fields.missing("bundle_ids"))
+        };
         Ok(Self {
-            enabled: fields.required(enabled, "enabled")?,
-            allow_self_onboarding: fields
-                .required(allow_self_onboarding, "allow_self_onboarding")?,
-            enable_member_permissions: fields
-                .required(enable_member_permissions, "enable_member_permissions")?,
-            domains: fields.required(domains, "domains")?,
-            bundle_ids: fields.required(bundle_ids, "bundle_ids")?,
+            enabled,
+            allow_self_onboarding,
+            enable_member_permissions,
+            domains,
+            bundle_ids,
         })
     }
 }
@@ -179,18 +184,17 @@ impl ::serde::Serialize for B2bConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("basic", &self.basic)?;
-                object.if_set("sessions", &self.sessions)?;
-                object.if_set("magic_links", &self.magic_links)?;
-                object.if_set("oauth", &self.oauth)?;
-                object.if_set("totps", &self.totps)?;
-                object.if_set("sso", &self.sso)?;
-                object.if_set("otps", &self.otps)?;
-                object.if_set("dfppa", &self.dfppa)?;
-                object.if_set("passwords", &self.passwords)?;
-                object.if_set("cookies", &self.cookies)?;
-                object.if_set("user_impersonation", &self.user_impersonation)?;
-                Ok(())
+                object.if_set("basic", &self.basic);
+                object.if_set("sessions", &self.sessions);
+                object.if_set("magic_links", &self.magic_links);
+                object.if_set("oauth", &self.oauth);
+                object.if_set("totps", &self.totps);
+                object.if_set("sso", &self.sso);
+                object.if_set("otps", &self.otps);
+                object.if_set("dfppa", &self.dfppa);
+                object.if_set("passwords", &self.passwords);
+                object.if_set("cookies", &self.cookies);
+                object.if_set("user_impersonation", &self.user_impersonation);
             },
         )
     }
@@ -213,21 +217,21 @@ impl crate::codec::Object for B2bConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "basic" => fields.read(&mut basic, "basic")?,
-                "sessions" => fields.read(&mut sessions, "sessions")?,
-                "magic_links" => fields.read(&mut magic_links, "magic_links")?,
-                "oauth" => fields.read(&mut oauth, "oauth")?,
-                "totps" => fields.read(&mut totps, "totps")?,
-                "sso" => fields.read(&mut sso, "sso")?,
-                "otps" => fields.read(&mut otps, "otps")?,
-                "dfppa" => fields.read(&mut dfppa, "dfppa")?,
-                "passwords" => fields.read(&mut passwords, "passwords")?,
-                "cookies" => fields.read(&mut cookies, "cookies")?,
+                "basic" => fields.read(&mut basic, "basic"),
+                "sessions" => fields.read(&mut sessions, "sessions"),
+                "magic_links" => fields.read(&mut magic_links, "magic_links"),
+                "oauth" => fields.read(&mut oauth, "oauth"),
+                "totps" => fields.read(&mut totps, "totps"),
+                "sso" => fields.read(&mut sso, "sso"),
+                "otps" => fields.read(&mut otps, "otps"),
+                "dfppa" => fields.read(&mut dfppa, "dfppa"),
+                "passwords" => fields.read(&mut passwords, "passwords"),
+                "cookies" => fields.read(&mut cookies, "cookies"),
                 "user_impersonation" => {
-                    fields.read(&mut user_impersonation, "user_impersonation")?
+                    fields.read(&mut user_impersonation, "user_impersonation")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             basic: fields.nilable(basic),
@@ -270,8 +274,7 @@ impl ::serde::Serialize for B2bCookiesConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("http_only", &self.http_only)?;
-                Ok(())
+                object.entry("http_only", &self.http_only);
             },
         )
     }
@@ -284,13 +287,12 @@ impl crate::codec::Object for B2bCookiesConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "http_only" => fields.read(&mut http_only, "http_only")?,
-                _ => fields.skip()?,
-            }
+                "http_only" => fields.read(&mut http_only, "http_only"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            http_only: fields.required(http_only, "http_only")?,
-        })
+        let Some(http_only) = http_only else { return Err(fields.missing("http_only")) };
+        Ok(Self { http_only })
     }
 }
 
@@ -323,9 +325,8 @@ impl ::serde::Serialize for B2bdfppaConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("enabled", &self.enabled)?;
-                object.if_set("on_challenge", &self.on_challenge)?;
-                Ok(())
+                object.if_set("enabled", &self.enabled);
+                object.if_set("on_challenge", &self.on_challenge);
             },
         )
     }
@@ -339,10 +340,10 @@ impl crate::codec::Object for B2bdfppaConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "enabled" => fields.read(&mut enabled, "enabled")?,
-                "on_challenge" => fields.read(&mut on_challenge, "on_challenge")?,
-                _ => fields.skip()?,
-            }
+                "enabled" => fields.read(&mut enabled, "enabled"),
+                "on_challenge" => fields.read(&mut on_challenge, "on_challenge"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             enabled: fields.nilable(enabled),
@@ -376,9 +377,8 @@ impl ::serde::Serialize for B2bMagicLinksConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("enabled", &self.enabled)?;
-                object.entry("pkce_required", &self.pkce_required)?;
-                Ok(())
+                object.entry("enabled", &self.enabled);
+                object.entry("pkce_required", &self.pkce_required);
             },
         )
     }
@@ -392,15 +392,16 @@ impl crate::codec::Object for B2bMagicLinksConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "enabled" => fields.read(&mut enabled, "enabled")?,
-                "pkce_required" => fields.read(&mut pkce_required, "pkce_required")?,
-                _ => fields.skip()?,
-            }
+                "enabled" => fields.read(&mut enabled, "enabled"),
+                "pkce_required" => fields.read(&mut pkce_required, "pkce_required"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            enabled: fields.required(enabled, "enabled")?,
-            pkce_required: fields.required(pkce_required, "pkce_required")?,
-        })
+        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
+        let Some(pkce_required) = pkce_required else {
+            return Err(fields.missing("pkce_required"))
+        };
+        Ok(Self { enabled, pkce_required })
     }
 }
 
@@ -429,9 +430,8 @@ impl ::serde::Serialize for B2boAuthConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("enabled", &self.enabled)?;
-                object.entry("pkce_required", &self.pkce_required)?;
-                Ok(())
+                object.entry("enabled", &self.enabled);
+                object.entry("pkce_required", &self.pkce_required);
             },
         )
     }
@@ -445,15 +445,16 @@ impl crate::codec::Object for B2boAuthConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "enabled" => fields.read(&mut enabled, "enabled")?,
-                "pkce_required" => fields.read(&mut pkce_required, "pkce_required")?,
-                _ => fields.skip()?,
-            }
+                "enabled" => fields.read(&mut enabled, "enabled"),
+                "pkce_required" => fields.read(&mut pkce_required, "pkce_required"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            enabled: fields.required(enabled, "enabled")?,
-            pkce_required: fields.required(pkce_required, "pkce_required")?,
-        })
+        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
+        let Some(pkce_required) = pkce_required else {
+            return Err(fields.missing("pkce_required"))
+        };
+        Ok(Self { enabled, pkce_required })
     }
 }
 
@@ -484,10 +485,9 @@ impl ::serde::Serialize for B2botPsConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("sms_enabled", &self.sms_enabled)?;
-                object.entry("sms_autofill_metadata", &self.sms_autofill_metadata)?;
-                object.entry("email_enabled", &self.email_enabled)?;
-                Ok(())
+                object.entry("sms_enabled", &self.sms_enabled);
+                object.entry("sms_autofill_metadata", &self.sms_autofill_metadata);
+                object.entry("email_enabled", &self.email_enabled);
             },
         )
     }
@@ -502,19 +502,27 @@ impl crate::codec::Object for B2botPsConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "sms_enabled" => fields.read(&mut sms_enabled, "sms_enabled")?,
+                "sms_enabled" => fields.read(&mut sms_enabled, "sms_enabled"),
                 "sms_autofill_metadata" => {
-                    fields.read(&mut sms_autofill_metadata, "sms_autofill_metadata")?
+                    fields.read(&mut sms_autofill_metadata, "sms_autofill_metadata")
                 }
-                "email_enabled" => fields.read(&mut email_enabled, "email_enabled")?,
-                _ => fields.skip()?,
-            }
+                "email_enabled" => fields.read(&mut email_enabled, "email_enabled"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(sms_enabled) = sms_enabled else {
+            return Err(fields.missing("sms_enabled"))
+        };
+        let Some(sms_autofill_metadata) = sms_autofill_metadata else {
+            return Err(fields.missing("sms_autofill_metadata"))
+        };
+        let Some(email_enabled) = email_enabled else {
+            return Err(fields.missing("email_enabled"))
+        };
         Ok(Self {
-            sms_enabled: fields.required(sms_enabled, "sms_enabled")?,
-            sms_autofill_metadata: fields
-                .required(sms_autofill_metadata, "sms_autofill_metadata")?,
-            email_enabled: fields.required(email_enabled, "email_enabled")?,
+            sms_enabled,
+            sms_autofill_metadata,
+            email_enabled,
         })
     }
 }
@@ -544,13 +552,12 @@ impl ::serde::Serialize for B2bPasswordsConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("enabled", &self.enabled)?;
+                object.entry("enabled", &self.enabled);
                 object
                     .entry(
                         "pkce_required_for_password_resets",
                         &self.pkce_required_for_password_resets,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -564,24 +571,23 @@ impl crate::codec::Object for B2bPasswordsConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "enabled" => fields.read(&mut enabled, "enabled")?,
+                "enabled" => fields.read(&mut enabled, "enabled"),
                 "pkce_required_for_password_resets" => {
                     fields
                         .read(
                             &mut pkce_required_for_password_resets,
                             "pkce_required_for_password_resets",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
+        let Some(pkce_required_for_password_resets) = pkce_required_for_password_resets
+        else { return Err(fields.missing("pkce_required_for_password_resets")) };
         Ok(Self {
-            enabled: fields.required(enabled, "enabled")?,
-            pkce_required_for_password_resets: fields
-                .required(
-                    pkce_required_for_password_resets,
-                    "pkce_required_for_password_resets",
-                )?,
+            enabled,
+            pkce_required_for_password_resets,
         })
     }
 }
@@ -611,9 +617,8 @@ impl ::serde::Serialize for B2bssoConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("enabled", &self.enabled)?;
-                object.entry("pkce_required", &self.pkce_required)?;
-                Ok(())
+                object.entry("enabled", &self.enabled);
+                object.entry("pkce_required", &self.pkce_required);
             },
         )
     }
@@ -627,15 +632,16 @@ impl crate::codec::Object for B2bssoConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "enabled" => fields.read(&mut enabled, "enabled")?,
-                "pkce_required" => fields.read(&mut pkce_required, "pkce_required")?,
-                _ => fields.skip()?,
-            }
+                "enabled" => fields.read(&mut enabled, "enabled"),
+                "pkce_required" => fields.read(&mut pkce_required, "pkce_required"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            enabled: fields.required(enabled, "enabled")?,
-            pkce_required: fields.required(pkce_required, "pkce_required")?,
-        })
+        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
+        let Some(pkce_required) = pkce_required else {
+            return Err(fields.missing("pkce_required"))
+        };
+        Ok(Self { enabled, pkce_required })
     }
 }
 
@@ -666,8 +672,7 @@ impl ::serde::Serialize for B2bSessionsConfig {
                     .entry(
                         "max_session_duration_minutes",
                         &self.max_session_duration_minutes,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -685,14 +690,16 @@ impl crate::codec::Object for B2bSessionsConfig {
                         .read(
                             &mut max_session_duration_minutes,
                             "max_session_duration_minutes",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(max_session_duration_minutes) = max_session_duration_minutes else {
+            return Err(fields.missing("max_session_duration_minutes"))
+        };
         Ok(Self {
-            max_session_duration_minutes: fields
-                .required(max_session_duration_minutes, "max_session_duration_minutes")?,
+            max_session_duration_minutes,
         })
     }
 }
@@ -722,9 +729,8 @@ impl ::serde::Serialize for B2btotPsConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("create_totps", &self.create_totps)?;
-                object.entry("enabled", &self.enabled)?;
-                Ok(())
+                object.entry("create_totps", &self.create_totps);
+                object.entry("enabled", &self.enabled);
             },
         )
     }
@@ -738,15 +744,16 @@ impl crate::codec::Object for B2btotPsConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "create_totps" => fields.read(&mut create_totps, "create_totps")?,
-                "enabled" => fields.read(&mut enabled, "enabled")?,
-                _ => fields.skip()?,
-            }
+                "create_totps" => fields.read(&mut create_totps, "create_totps"),
+                "enabled" => fields.read(&mut enabled, "enabled"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            create_totps: fields.required(create_totps, "create_totps")?,
-            enabled: fields.required(enabled, "enabled")?,
-        })
+        let Some(create_totps) = create_totps else {
+            return Err(fields.missing("create_totps"))
+        };
+        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
+        Ok(Self { create_totps, enabled })
     }
 }
 
@@ -773,8 +780,7 @@ impl ::serde::Serialize for B2bUserImpersonationConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("enabled", &self.enabled)?;
-                Ok(())
+                object.entry("enabled", &self.enabled);
             },
         )
     }
@@ -787,13 +793,12 @@ impl crate::codec::Object for B2bUserImpersonationConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "enabled" => fields.read(&mut enabled, "enabled")?,
-                _ => fields.skip()?,
-            }
+                "enabled" => fields.read(&mut enabled, "enabled"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            enabled: fields.required(enabled, "enabled")?,
-        })
+        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
+        Ok(Self { enabled })
     }
 }
 
@@ -824,10 +829,9 @@ impl ::serde::Serialize for ConsumerBasicConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("enabled", &self.enabled)?;
-                object.entry("domains", &self.domains)?;
-                object.entry("bundle_ids", &self.bundle_ids)?;
-                Ok(())
+                object.entry("enabled", &self.enabled);
+                object.entry("domains", &self.domains);
+                object.entry("bundle_ids", &self.bundle_ids);
             },
         )
     }
@@ -842,16 +846,21 @@ impl crate::codec::Object for ConsumerBasicConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "enabled" => fields.read(&mut enabled, "enabled")?,
-                "domains" => fields.read(&mut domains, "domains")?,
-                "bundle_ids" => fields.read(&mut bundle_ids, "bundle_ids")?,
-                _ => fields.skip()?,
-            }
+                "enabled" => fields.read(&mut enabled, "enabled"),
+                "domains" => fields.read(&mut domains, "domains"),
+                "bundle_ids" => fields.read(&mut bundle_ids, "bundle_ids"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
+        let Some(domains) = domains else { return Err(fields.missing("domains")) };
+        let Some(bundle_ids) = bundle_ids else {
+            return Err(fields.missing("bundle_ids"))
+        };
         Ok(Self {
-            enabled: fields.required(enabled, "enabled")?,
-            domains: fields.required(domains, "domains")?,
-            bundle_ids: fields.required(bundle_ids, "bundle_ids")?,
+            enabled,
+            domains,
+            bundle_ids,
         })
     }
 }
@@ -882,12 +891,8 @@ impl ::serde::Serialize for ConsumerBiometricsConfig {
             serializer,
             |object| {
                 object
-                    .entry(
-                        "create_biometrics_enabled",
-                        &self.create_biometrics_enabled,
-                    )?;
-                object.entry("enabled", &self.enabled)?;
-                Ok(())
+                    .entry("create_biometrics_enabled", &self.create_biometrics_enabled);
+                object.entry("enabled", &self.enabled);
             },
         )
     }
@@ -906,16 +911,19 @@ impl crate::codec::Object for ConsumerBiometricsConfig {
                         .read(
                             &mut create_biometrics_enabled,
                             "create_biometrics_enabled",
-                        )?
+                        )
                 }
-                "enabled" => fields.read(&mut enabled, "enabled")?,
-                _ => fields.skip()?,
-            }
+                "enabled" => fields.read(&mut enabled, "enabled"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(create_biometrics_enabled) = create_biometrics_enabled else {
+            return Err(fields.missing("create_biometrics_enabled"))
+        };
+        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
         Ok(Self {
-            create_biometrics_enabled: fields
-                .required(create_biometrics_enabled, "create_biometrics_enabled")?,
-            enabled: fields.required(enabled, "enabled")?,
+            create_biometrics_enabled,
+            enabled,
         })
     }
 }
@@ -972,20 +980,19 @@ impl ::serde::Serialize for ConsumerConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("basic", &self.basic)?;
-                object.if_set("sessions", &self.sessions)?;
-                object.if_set("magic_links", &self.magic_links)?;
-                object.if_set("otps", &self.otps)?;
-                object.if_set("oauth", &self.oauth)?;
-                object.if_set("totps", &self.totps)?;
-                object.if_set("webauthn", &self.webauthn)?;
-                object.if_set("crypto_wallets", &self.crypto_wallets)?;
-                object.if_set("dfppa", &self.dfppa)?;
-                object.if_set("biometrics", &self.biometrics)?;
-                object.if_set("passwords", &self.passwords)?;
-                object.if_set("cookies", &self.cookies)?;
-                object.if_set("user_impersonation", &self.user_impersonation)?;
-                Ok(())
+                object.if_set("basic", &self.basic);
+                object.if_set("sessions", &self.sessions);
+                object.if_set("magic_links", &self.magic_links);
+                object.if_set("otps", &self.otps);
+                object.if_set("oauth", &self.oauth);
+                object.if_set("totps", &self.totps);
+                object.if_set("webauthn", &self.webauthn);
+                object.if_set("crypto_wallets", &self.crypto_wallets);
+                object.if_set("dfppa", &self.dfppa);
+                object.if_set("biometrics", &self.biometrics);
+                object.if_set("passwords", &self.passwords);
+                object.if_set("cookies", &self.cookies);
+                object.if_set("user_impersonation", &self.user_impersonation);
             },
         )
     }
@@ -1010,23 +1017,23 @@ impl crate::codec::Object for ConsumerConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "basic" => fields.read(&mut basic, "basic")?,
-                "sessions" => fields.read(&mut sessions, "sessions")?,
-                "magic_links" => fields.read(&mut magic_links, "magic_links")?,
-                "otps" => fields.read(&mut otps, "otps")?,
-                "oauth" => fields.read(&mut oauth, "oauth")?,
-                "totps" => fields.read(&mut totps, "totps")?,
-                "webauthn" => fields.read(&mut webauthn, "webauthn")?,
-                "crypto_wallets" => fields.read(&mut crypto_wallets, "crypto_wallets")?,
-                "dfppa" => fields.read(&mut dfppa, "dfppa")?,
-                "biometrics" => fields.read(&mut biometrics, "biometrics")?,
-                "passwords" => fields.read(&mut passwords, "passwords")?,
-                "cookies" => fields.read(&mut cookies, "cookies")?,
+                "basic" => fields.read(&mut basic, "basic"),
+                "sessions" => fields.read(&mut sessions, "sessions"),
+                "magic_links" => fields.read(&mut magic_links, "magic_links"),
+                "otps" => fields.read(&mut otps, "otps"),
+                "oauth" => fields.read(&mut oauth, "oauth"),
+                "totps" => fields.read(&mut totps, "totps"),
+                "webauthn" => fields.read(&mut webauthn, "webauthn"),
+                "crypto_wallets" => fields.read(&mut crypto_wallets, "crypto_wallets"),
+                "dfppa" => fields.read(&mut dfppa, "dfppa"),
+                "biometrics" => fields.read(&mut biometrics, "biometrics"),
+                "passwords" => fields.read(&mut passwords, "passwords"),
+                "cookies" => fields.read(&mut cookies, "cookies"),
                 "user_impersonation" => {
-                    fields.read(&mut user_impersonation, "user_impersonation")?
+                    fields.read(&mut user_impersonation, "user_impersonation")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             basic: fields.nilable(basic),
@@ -1071,8 +1078,7 @@ impl ::serde::Serialize for ConsumerCookiesConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("http_only", &self.http_only)?;
-                Ok(())
+                object.entry("http_only", &self.http_only);
             },
         )
     }
@@ -1085,13 +1091,12 @@ impl crate::codec::Object for ConsumerCookiesConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "http_only" => fields.read(&mut http_only, "http_only")?,
-                _ => fields.skip()?,
-            }
+                "http_only" => fields.read(&mut http_only, "http_only"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            http_only: fields.required(http_only, "http_only")?,
-        })
+        let Some(http_only) = http_only else { return Err(fields.missing("http_only")) };
+        Ok(Self { http_only })
     }
 }
 
@@ -1120,9 +1125,8 @@ impl ::serde::Serialize for ConsumerCryptoWalletsConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("enabled", &self.enabled)?;
-                object.entry("siwe_required", &self.siwe_required)?;
-                Ok(())
+                object.entry("enabled", &self.enabled);
+                object.entry("siwe_required", &self.siwe_required);
             },
         )
     }
@@ -1136,15 +1140,16 @@ impl crate::codec::Object for ConsumerCryptoWalletsConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "enabled" => fields.read(&mut enabled, "enabled")?,
-                "siwe_required" => fields.read(&mut siwe_required, "siwe_required")?,
-                _ => fields.skip()?,
-            }
+                "enabled" => fields.read(&mut enabled, "enabled"),
+                "siwe_required" => fields.read(&mut siwe_required, "siwe_required"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            enabled: fields.required(enabled, "enabled")?,
-            siwe_required: fields.required(siwe_required, "siwe_required")?,
-        })
+        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
+        let Some(siwe_required) = siwe_required else {
+            return Err(fields.missing("siwe_required"))
+        };
+        Ok(Self { enabled, siwe_required })
     }
 }
 
@@ -1177,9 +1182,8 @@ impl ::serde::Serialize for ConsumerDfppaConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("enabled", &self.enabled)?;
-                object.if_set("on_challenge", &self.on_challenge)?;
-                Ok(())
+                object.if_set("enabled", &self.enabled);
+                object.if_set("on_challenge", &self.on_challenge);
             },
         )
     }
@@ -1193,10 +1197,10 @@ impl crate::codec::Object for ConsumerDfppaConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "enabled" => fields.read(&mut enabled, "enabled")?,
-                "on_challenge" => fields.read(&mut on_challenge, "on_challenge")?,
-                _ => fields.skip()?,
-            }
+                "enabled" => fields.read(&mut enabled, "enabled"),
+                "on_challenge" => fields.read(&mut on_challenge, "on_challenge"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             enabled: fields.nilable(enabled),
@@ -1232,10 +1236,9 @@ impl ::serde::Serialize for ConsumerMagicLinksConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("login_or_create_enabled", &self.login_or_create_enabled)?;
-                object.entry("send_enabled", &self.send_enabled)?;
-                object.entry("pkce_required", &self.pkce_required)?;
-                Ok(())
+                object.entry("login_or_create_enabled", &self.login_or_create_enabled);
+                object.entry("send_enabled", &self.send_enabled);
+                object.entry("pkce_required", &self.pkce_required);
             },
         )
     }
@@ -1251,18 +1254,26 @@ impl crate::codec::Object for ConsumerMagicLinksConfig {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "login_or_create_enabled" => {
-                    fields.read(&mut login_or_create_enabled, "login_or_create_enabled")?
+                    fields.read(&mut login_or_create_enabled, "login_or_create_enabled")
                 }
-                "send_enabled" => fields.read(&mut send_enabled, "send_enabled")?,
-                "pkce_required" => fields.read(&mut pkce_required, "pkce_required")?,
-                _ => fields.skip()?,
-            }
+                "send_enabled" => fields.read(&mut send_enabled, "send_enabled"),
+                "pkce_required" => fields.read(&mut pkce_required, "pkce_required"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(login_or_create_enabled) = login_or_create_enabled else {
+            return Err(fields.missing("login_or_create_enabled"))
+        };
+        let Some(send_enabled) = send_enabled else {
+            return Err(fields.missing("send_enabled"))
+        };
+        let Some(pkce_required) = pkce_required else {
+            return Err(fields.missing("pkce_required"))
+        };
         Ok(Self {
-            login_or_create_enabled: fields
-                .required(login_or_create_enabled, "login_or_create_enabled")?,
-            send_enabled: fields.required(send_enabled, "send_enabled")?,
-            pkce_required: fields.required(pkce_required, "pkce_required")?,
+            login_or_create_enabled,
+            send_enabled,
+            pkce_required,
         })
     }
 }
@@ -1292,9 +1303,8 @@ impl ::serde::Serialize for ConsumerOAuthConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("enabled", &self.enabled)?;
-                object.entry("pkce_required", &self.pkce_required)?;
-                Ok(())
+                object.entry("enabled", &self.enabled);
+                object.entry("pkce_required", &self.pkce_required);
             },
         )
     }
@@ -1308,15 +1318,16 @@ impl crate::codec::Object for ConsumerOAuthConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "enabled" => fields.read(&mut enabled, "enabled")?,
-                "pkce_required" => fields.read(&mut pkce_required, "pkce_required")?,
-                _ => fields.skip()?,
-            }
+                "enabled" => fields.read(&mut enabled, "enabled"),
+                "pkce_required" => fields.read(&mut pkce_required, "pkce_required"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            enabled: fields.required(enabled, "enabled")?,
-            pkce_required: fields.required(pkce_required, "pkce_required")?,
-        })
+        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
+        let Some(pkce_required) = pkce_required else {
+            return Err(fields.missing("pkce_required"))
+        };
+        Ok(Self { enabled, pkce_required })
     }
 }
 
@@ -1359,22 +1370,21 @@ impl ::serde::Serialize for ConsumerOtPsConfig {
                     .entry(
                         "sms_login_or_create_enabled",
                         &self.sms_login_or_create_enabled,
-                    )?;
+                    );
                 object
                     .entry(
                         "whatsapp_login_or_create_enabled",
                         &self.whatsapp_login_or_create_enabled,
-                    )?;
+                    );
                 object
                     .entry(
                         "email_login_or_create_enabled",
                         &self.email_login_or_create_enabled,
-                    )?;
-                object.entry("sms_send_enabled", &self.sms_send_enabled)?;
-                object.entry("whatsapp_send_enabled", &self.whatsapp_send_enabled)?;
-                object.entry("email_send_enabled", &self.email_send_enabled)?;
-                object.entry("sms_autofill_metadata", &self.sms_autofill_metadata)?;
-                Ok(())
+                    );
+                object.entry("sms_send_enabled", &self.sms_send_enabled);
+                object.entry("whatsapp_send_enabled", &self.whatsapp_send_enabled);
+                object.entry("email_send_enabled", &self.email_send_enabled);
+                object.entry("sms_autofill_metadata", &self.sms_autofill_metadata);
             },
         )
     }
@@ -1398,57 +1408,65 @@ impl crate::codec::Object for ConsumerOtPsConfig {
                         .read(
                             &mut sms_login_or_create_enabled,
                             "sms_login_or_create_enabled",
-                        )?
+                        )
                 }
                 "whatsapp_login_or_create_enabled" => {
                     fields
                         .read(
                             &mut whatsapp_login_or_create_enabled,
                             "whatsapp_login_or_create_enabled",
-                        )?
+                        )
                 }
                 "email_login_or_create_enabled" => {
                     fields
                         .read(
                             &mut email_login_or_create_enabled,
                             "email_login_or_create_enabled",
-                        )?
+                        )
                 }
                 "sms_send_enabled" => {
-                    fields.read(&mut sms_send_enabled, "sms_send_enabled")?
+                    fields.read(&mut sms_send_enabled, "sms_send_enabled")
                 }
                 "whatsapp_send_enabled" => {
-                    fields.read(&mut whatsapp_send_enabled, "whatsapp_send_enabled")?
+                    fields.read(&mut whatsapp_send_enabled, "whatsapp_send_enabled")
                 }
                 "email_send_enabled" => {
-                    fields.read(&mut email_send_enabled, "email_send_enabled")?
+                    fields.read(&mut email_send_enabled, "email_send_enabled")
                 }
                 "sms_autofill_metadata" => {
-                    fields.read(&mut sms_autofill_metadata, "sms_autofill_metadata")?
+                    fields.read(&mut sms_autofill_metadata, "sms_autofill_metadata")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(sms_login_or_create_enabled) = sms_login_or_create_enabled else {
+            return Err(fields.missing("sms_login_or_create_enabled"))
+        };
+        let Some(whatsapp_login_or_create_enabled) = whatsapp_login_or_create_enabled
+        else { return Err(fields.missing("whatsapp_login_or_create_enabled")) };
+        let Some(email_login_or_create_enabled) = email_login_or_create_enabled else {
+            return Err(fields.missing("email_login_or_create_enabled"))
+        };
+        let Some(sms_send_enabled) = sms_send_enabled else {
+            return Err(fields.missing("sms_send_enabled"))
+        };
+        let Some(whatsapp_send_enabled) = whatsapp_send_enabled else {
+            return Err(fields.missing("whatsapp_send_enabled"))
+        };
+        let Some(email_send_enabled) = email_send_enabled else {
+            return Err(fields.missing("email_send_enabled"))
+        };
+        let Some(sms_autofill_metadata) = sms_autofill_metadata else {
+            return Err(fields.missing("sms_autofill_metadata"))
+        };
         Ok(Self {
-            sms_login_or_create_enabled: fields
-                .required(sms_login_or_create_enabled, "sms_login_or_create_enabled")?,
-            whatsapp_login_or_create_enabled: fields
-                .required(
-                    whatsapp_login_or_create_enabled,
-                    "whatsapp_login_or_create_enabled",
-                )?,
-            email_login_or_create_enabled: fields
-                .required(
-                    email_login_or_create_enabled,
-                    "email_login_or_create_enabled",
-                )?,
-            sms_send_enabled: fields.required(sms_send_enabled, "sms_send_enabled")?,
-            whatsapp_send_enabled: fields
-                .required(whatsapp_send_enabled, "whatsapp_send_enabled")?,
-            email_send_enabled: fields
-                .required(email_send_enabled, "email_send_enabled")?,
-            sms_autofill_metadata: fields
-                .required(sms_autofill_metadata, "sms_autofill_metadata")?,
+            sms_login_or_create_enabled,
+            whatsapp_login_or_create_enabled,
+            email_login_or_create_enabled,
+            sms_send_enabled,
+            whatsapp_send_enabled,
+            email_send_enabled,
+            sms_autofill_metadata,
         })
     }
 }
@@ -1478,13 +1496,12 @@ impl ::serde::Serialize for ConsumerPasswordsConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("enabled", &self.enabled)?;
+                object.entry("enabled", &self.enabled);
                 object
                     .entry(
                         "pkce_required_for_password_resets",
                         &self.pkce_required_for_password_resets,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -1498,24 +1515,23 @@ impl crate::codec::Object for ConsumerPasswordsConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "enabled" => fields.read(&mut enabled, "enabled")?,
+                "enabled" => fields.read(&mut enabled, "enabled"),
                 "pkce_required_for_password_resets" => {
                     fields
                         .read(
                             &mut pkce_required_for_password_resets,
                             "pkce_required_for_password_resets",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
+        let Some(pkce_required_for_password_resets) = pkce_required_for_password_resets
+        else { return Err(fields.missing("pkce_required_for_password_resets")) };
         Ok(Self {
-            enabled: fields.required(enabled, "enabled")?,
-            pkce_required_for_password_resets: fields
-                .required(
-                    pkce_required_for_password_resets,
-                    "pkce_required_for_password_resets",
-                )?,
+            enabled,
+            pkce_required_for_password_resets,
         })
     }
 }
@@ -1547,8 +1563,7 @@ impl ::serde::Serialize for ConsumerSessionsConfig {
                     .entry(
                         "max_session_duration_minutes",
                         &self.max_session_duration_minutes,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -1566,14 +1581,16 @@ impl crate::codec::Object for ConsumerSessionsConfig {
                         .read(
                             &mut max_session_duration_minutes,
                             "max_session_duration_minutes",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(max_session_duration_minutes) = max_session_duration_minutes else {
+            return Err(fields.missing("max_session_duration_minutes"))
+        };
         Ok(Self {
-            max_session_duration_minutes: fields
-                .required(max_session_duration_minutes, "max_session_duration_minutes")?,
+            max_session_duration_minutes,
         })
     }
 }
@@ -1603,9 +1620,8 @@ impl ::serde::Serialize for ConsumerTotPsConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("create_totps", &self.create_totps)?;
-                object.entry("enabled", &self.enabled)?;
-                Ok(())
+                object.entry("create_totps", &self.create_totps);
+                object.entry("enabled", &self.enabled);
             },
         )
     }
@@ -1619,15 +1635,16 @@ impl crate::codec::Object for ConsumerTotPsConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "create_totps" => fields.read(&mut create_totps, "create_totps")?,
-                "enabled" => fields.read(&mut enabled, "enabled")?,
-                _ => fields.skip()?,
-            }
+                "create_totps" => fields.read(&mut create_totps, "create_totps"),
+                "enabled" => fields.read(&mut enabled, "enabled"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            create_totps: fields.required(create_totps, "create_totps")?,
-            enabled: fields.required(enabled, "enabled")?,
-        })
+        let Some(create_totps) = create_totps else {
+            return Err(fields.missing("create_totps"))
+        };
+        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
+        Ok(Self { create_totps, enabled })
     }
 }
 
@@ -1654,8 +1671,7 @@ impl ::serde::Serialize for ConsumerUserImpersonationConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("enabled", &self.enabled)?;
-                Ok(())
+                object.entry("enabled", &self.enabled);
             },
         )
     }
@@ -1668,13 +1684,12 @@ impl crate::codec::Object for ConsumerUserImpersonationConfig {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "enabled" => fields.read(&mut enabled, "enabled")?,
-                _ => fields.skip()?,
-            }
+                "enabled" => fields.read(&mut enabled, "enabled"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            enabled: fields.required(enabled, "enabled")?,
-        })
+        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
+        Ok(Self { enabled })
     }
 }
 
@@ -1703,9 +1718,8 @@ impl ::serde::Serialize for ConsumerWebAuthnConfig {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("create_webauthns", &self.create_webauthns)?;
-                object.entry("enabled", &self.enabled)?;
-                Ok(())
+                object.entry("create_webauthns", &self.create_webauthns);
+                object.entry("enabled", &self.enabled);
             },
         )
     }
@@ -1720,16 +1734,17 @@ impl crate::codec::Object for ConsumerWebAuthnConfig {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "create_webauthns" => {
-                    fields.read(&mut create_webauthns, "create_webauthns")?
+                    fields.read(&mut create_webauthns, "create_webauthns")
                 }
-                "enabled" => fields.read(&mut enabled, "enabled")?,
-                _ => fields.skip()?,
-            }
+                "enabled" => fields.read(&mut enabled, "enabled"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            create_webauthns: fields.required(create_webauthns, "create_webauthns")?,
-            enabled: fields.required(enabled, "enabled")?,
-        })
+        let Some(create_webauthns) = create_webauthns else {
+            return Err(fields.missing("create_webauthns"))
+        };
+        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
+        Ok(Self { create_webauthns, enabled })
     }
 }
 
@@ -1762,10 +1777,9 @@ impl ::serde::Serialize for SmsAutofillMetadata {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("metadata_type", &self.metadata_type)?;
-                object.entry("metadata_value", &self.metadata_value)?;
-                object.entry("bundle_id", &self.bundle_id)?;
-                Ok(())
+                object.entry("metadata_type", &self.metadata_type);
+                object.entry("metadata_value", &self.metadata_value);
+                object.entry("bundle_id", &self.bundle_id);
             },
         )
     }
@@ -1780,16 +1794,23 @@ impl crate::codec::Object for SmsAutofillMetadata {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "metadata_type" => fields.read(&mut metadata_type, "metadata_type")?,
-                "metadata_value" => fields.read(&mut metadata_value, "metadata_value")?,
-                "bundle_id" => fields.read(&mut bundle_id, "bundle_id")?,
-                _ => fields.skip()?,
-            }
+                "metadata_type" => fields.read(&mut metadata_type, "metadata_type"),
+                "metadata_value" => fields.read(&mut metadata_value, "metadata_value"),
+                "bundle_id" => fields.read(&mut bundle_id, "bundle_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(metadata_type) = metadata_type else {
+            return Err(fields.missing("metadata_type"))
+        };
+        let Some(metadata_value) = metadata_value else {
+            return Err(fields.missing("metadata_value"))
+        };
+        let Some(bundle_id) = bundle_id else { return Err(fields.missing("bundle_id")) };
         Ok(Self {
-            metadata_type: fields.required(metadata_type, "metadata_type")?,
-            metadata_value: fields.required(metadata_value, "metadata_value")?,
-            bundle_id: fields.required(bundle_id, "bundle_id")?,
+            metadata_type,
+            metadata_value,
+            bundle_id,
         })
     }
 }

@@ -21,11 +21,10 @@ impl ::serde::Serialize for MaskedSecret {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("secret_id", &self.secret_id)?;
-                object.entry("last_four", &self.last_four)?;
-                object.time_if_set("created_at", &self.created_at)?;
-                object.time_if_set("used_at", &self.used_at)?;
-                Ok(())
+                object.entry("secret_id", &self.secret_id);
+                object.entry("last_four", &self.last_four);
+                object.time_if_set("created_at", &self.created_at);
+                object.time_if_set("used_at", &self.used_at);
             },
         )
     }
@@ -41,16 +40,18 @@ impl crate::codec::Object for MaskedSecret {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "secret_id" => fields.read(&mut secret_id, "secret_id")?,
-                "last_four" => fields.read(&mut last_four, "last_four")?,
-                "created_at" => fields.read(&mut created_at, "created_at")?,
-                "used_at" => fields.read(&mut used_at, "used_at")?,
-                _ => fields.skip()?,
-            }
+                "secret_id" => fields.read(&mut secret_id, "secret_id"),
+                "last_four" => fields.read(&mut last_four, "last_four"),
+                "created_at" => fields.read(&mut created_at, "created_at"),
+                "used_at" => fields.read(&mut used_at, "used_at"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(secret_id) = secret_id else { return Err(fields.missing("secret_id")) };
+        let Some(last_four) = last_four else { return Err(fields.missing("last_four")) };
         Ok(Self {
-            secret_id: fields.required(secret_id, "secret_id")?,
-            last_four: fields.required(last_four, "last_four")?,
+            secret_id,
+            last_four,
             created_at: fields.nilable_time(created_at),
             used_at: fields.nilable_time(used_at),
         })
@@ -84,10 +85,9 @@ impl ::serde::Serialize for Secret {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("secret_id", &self.secret_id)?;
-                object.entry("secret", &self.secret)?;
-                object.time_if_set("created_at", &self.created_at)?;
-                Ok(())
+                object.entry("secret_id", &self.secret_id);
+                object.entry("secret", &self.secret);
+                object.time_if_set("created_at", &self.created_at);
             },
         )
     }
@@ -102,15 +102,17 @@ impl crate::codec::Object for Secret {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "secret_id" => fields.read(&mut secret_id, "secret_id")?,
-                "secret" => fields.read(&mut secret, "secret")?,
-                "created_at" => fields.read(&mut created_at, "created_at")?,
-                _ => fields.skip()?,
-            }
+                "secret_id" => fields.read(&mut secret_id, "secret_id"),
+                "secret" => fields.read(&mut secret, "secret"),
+                "created_at" => fields.read(&mut created_at, "created_at"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(secret_id) = secret_id else { return Err(fields.missing("secret_id")) };
+        let Some(secret) = secret else { return Err(fields.missing("secret")) };
         Ok(Self {
-            secret_id: fields.required(secret_id, "secret_id")?,
-            secret: fields.required(secret, "secret")?,
+            secret_id,
+            secret,
             created_at: fields.nilable_time(created_at),
         })
     }

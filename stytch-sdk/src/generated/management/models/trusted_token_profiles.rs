@@ -17,9 +17,8 @@ impl ::serde::Serialize for PemFile {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("pem_file_id", &self.pem_file_id)?;
-                object.entry("public_key", &self.public_key)?;
-                Ok(())
+                object.entry("pem_file_id", &self.pem_file_id);
+                object.entry("public_key", &self.public_key);
             },
         )
     }
@@ -33,15 +32,18 @@ impl crate::codec::Object for PemFile {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "pem_file_id" => fields.read(&mut pem_file_id, "pem_file_id")?,
-                "public_key" => fields.read(&mut public_key, "public_key")?,
-                _ => fields.skip()?,
-            }
+                "pem_file_id" => fields.read(&mut pem_file_id, "pem_file_id"),
+                "public_key" => fields.read(&mut public_key, "public_key"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            pem_file_id: fields.required(pem_file_id, "pem_file_id")?,
-            public_key: fields.required(public_key, "public_key")?,
-        })
+        let Some(pem_file_id) = pem_file_id else {
+            return Err(fields.missing("pem_file_id"))
+        };
+        let Some(public_key) = public_key else {
+            return Err(fields.missing("public_key"))
+        };
+        Ok(Self { pem_file_id, public_key })
     }
 }
 
@@ -90,16 +92,15 @@ impl ::serde::Serialize for TrustedTokenProfile {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("profile_id", &self.profile_id)?;
-                object.entry("name", &self.name)?;
-                object.entry("audience", &self.audience)?;
-                object.entry("issuer", &self.issuer)?;
-                object.entry("pem_files", &self.pem_files)?;
-                object.entry("can_jit_provision", &self.can_jit_provision)?;
-                object.if_set("jwks_url", &self.jwks_url)?;
-                object.if_set("attribute_mapping", &self.attribute_mapping)?;
-                object.if_set("public_key_type", &self.public_key_type)?;
-                Ok(())
+                object.entry("profile_id", &self.profile_id);
+                object.entry("name", &self.name);
+                object.entry("audience", &self.audience);
+                object.entry("issuer", &self.issuer);
+                object.entry("pem_files", &self.pem_files);
+                object.entry("can_jit_provision", &self.can_jit_provision);
+                object.if_set("jwks_url", &self.jwks_url);
+                object.if_set("attribute_mapping", &self.attribute_mapping);
+                object.if_set("public_key_type", &self.public_key_type);
             },
         )
     }
@@ -120,31 +121,39 @@ impl crate::codec::Object for TrustedTokenProfile {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "profile_id" => fields.read(&mut profile_id, "profile_id")?,
-                "name" => fields.read(&mut name, "name")?,
-                "audience" => fields.read(&mut audience, "audience")?,
-                "issuer" => fields.read(&mut issuer, "issuer")?,
-                "pem_files" => fields.read(&mut pem_files, "pem_files")?,
+                "profile_id" => fields.read(&mut profile_id, "profile_id"),
+                "name" => fields.read(&mut name, "name"),
+                "audience" => fields.read(&mut audience, "audience"),
+                "issuer" => fields.read(&mut issuer, "issuer"),
+                "pem_files" => fields.read(&mut pem_files, "pem_files"),
                 "can_jit_provision" => {
-                    fields.read(&mut can_jit_provision, "can_jit_provision")?
+                    fields.read(&mut can_jit_provision, "can_jit_provision")
                 }
-                "jwks_url" => fields.read(&mut jwks_url, "jwks_url")?,
+                "jwks_url" => fields.read(&mut jwks_url, "jwks_url"),
                 "attribute_mapping" => {
-                    fields.read(&mut attribute_mapping, "attribute_mapping")?
+                    fields.read(&mut attribute_mapping, "attribute_mapping")
                 }
-                "public_key_type" => {
-                    fields.read(&mut public_key_type, "public_key_type")?
-                }
-                _ => fields.skip()?,
-            }
+                "public_key_type" => fields.read(&mut public_key_type, "public_key_type"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(profile_id) = profile_id else {
+            return Err(fields.missing("profile_id"))
+        };
+        let Some(name) = name else { return Err(fields.missing("name")) };
+        let Some(audience) = audience else { return Err(fields.missing("audience")) };
+        let Some(issuer) = issuer else { return Err(fields.missing("issuer")) };
+        let Some(pem_files) = pem_files else { return Err(fields.missing("pem_files")) };
+        let Some(can_jit_provision) = can_jit_provision else {
+            return Err(fields.missing("can_jit_provision"))
+        };
         Ok(Self {
-            profile_id: fields.required(profile_id, "profile_id")?,
-            name: fields.required(name, "name")?,
-            audience: fields.required(audience, "audience")?,
-            issuer: fields.required(issuer, "issuer")?,
-            pem_files: fields.required(pem_files, "pem_files")?,
-            can_jit_provision: fields.required(can_jit_provision, "can_jit_provision")?,
+            profile_id,
+            name,
+            audience,
+            issuer,
+            pem_files,
+            can_jit_provision,
             jwks_url: fields.nilable(jwks_url),
             attribute_mapping: fields.nilable(attribute_mapping),
             public_key_type: fields.nilable(public_key_type),

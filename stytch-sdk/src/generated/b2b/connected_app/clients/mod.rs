@@ -156,43 +156,42 @@ impl ::serde::Serialize for CreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("client_type", &self.client_type)?;
-                object.if_set("client_name", &self.client_name)?;
-                object.if_set("client_description", &self.client_description)?;
-                object.if_set("redirect_urls", &self.redirect_urls)?;
-                object.if_set("full_access_allowed", &self.full_access_allowed)?;
+                object.entry("client_type", &self.client_type);
+                object.if_set("client_name", &self.client_name);
+                object.if_set("client_description", &self.client_description);
+                object.if_set("redirect_urls", &self.redirect_urls);
+                object.if_set("full_access_allowed", &self.full_access_allowed);
                 object
                     .if_set(
                         "access_token_expiry_minutes",
                         &self.access_token_expiry_minutes,
-                    )?;
+                    );
                 object
                     .if_set(
                         "access_token_custom_audience",
                         &self.access_token_custom_audience,
-                    )?;
+                    );
                 object
                     .if_set(
                         "access_token_template_content",
                         &self.access_token_template_content,
-                    )?;
+                    );
                 object
                     .if_set(
                         "post_logout_redirect_urls",
                         &self.post_logout_redirect_urls,
-                    )?;
-                object.if_set("logo_url", &self.logo_url)?;
+                    );
+                object.if_set("logo_url", &self.logo_url);
                 object
                     .if_set(
                         "bypass_consent_for_offline_access",
                         &self.bypass_consent_for_offline_access,
-                    )?;
+                    );
                 object
                     .if_set(
                         "id_token_template_content",
                         &self.id_token_template_content,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -217,63 +216,66 @@ impl crate::codec::Object for CreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_type" => fields.read(&mut client_type, "client_type")?,
-                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_type" => fields.read(&mut client_type, "client_type"),
+                "client_name" => fields.read(&mut client_name, "client_name"),
                 "client_description" => {
-                    fields.read(&mut client_description, "client_description")?
+                    fields.read(&mut client_description, "client_description")
                 }
-                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls")?,
+                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls"),
                 "full_access_allowed" => {
-                    fields.read(&mut full_access_allowed, "full_access_allowed")?
+                    fields.read(&mut full_access_allowed, "full_access_allowed")
                 }
                 "access_token_expiry_minutes" => {
                     fields
                         .read(
                             &mut access_token_expiry_minutes,
                             "access_token_expiry_minutes",
-                        )?
+                        )
                 }
                 "access_token_custom_audience" => {
                     fields
                         .read(
                             &mut access_token_custom_audience,
                             "access_token_custom_audience",
-                        )?
+                        )
                 }
                 "access_token_template_content" => {
                     fields
                         .read(
                             &mut access_token_template_content,
                             "access_token_template_content",
-                        )?
+                        )
                 }
                 "post_logout_redirect_urls" => {
                     fields
                         .read(
                             &mut post_logout_redirect_urls,
                             "post_logout_redirect_urls",
-                        )?
+                        )
                 }
-                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
+                "logo_url" => fields.read(&mut logo_url, "logo_url"),
                 "bypass_consent_for_offline_access" => {
                     fields
                         .read(
                             &mut bypass_consent_for_offline_access,
                             "bypass_consent_for_offline_access",
-                        )?
+                        )
                 }
                 "id_token_template_content" => {
                     fields
                         .read(
                             &mut id_token_template_content,
                             "id_token_template_content",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(client_type) = client_type else {
+            return Err(fields.missing("client_type"))
+        };
         Ok(Self {
-            client_type: fields.required(client_type, "client_type")?,
+            client_type,
             client_name: fields.nilable(client_name),
             client_description: fields.nilable(client_description),
             redirect_urls: fields.nilable(redirect_urls),
@@ -427,16 +429,25 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connected_app" => fields.read(&mut connected_app, "connected_app")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connected_app" => fields.read(&mut connected_app, "connected_app"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(connected_app) = connected_app else {
+            return Err(fields.missing("connected_app"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            connected_app: fields.required(connected_app, "connected_app")?,
+            status_code,
+            request_id,
+            connected_app,
         })
     }
 }
@@ -458,10 +469,9 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("connected_app", &self.connected_app)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("connected_app", &self.connected_app);
             },
         )
     }
@@ -480,7 +490,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -492,13 +502,12 @@ impl crate::codec::Object for DeleteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                _ => fields.skip()?,
-            }
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-        })
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        Ok(Self { client_id })
     }
 }
 
@@ -561,16 +570,23 @@ impl crate::codec::Object for DeleteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            client_id: fields.required(client_id, "client_id")?,
+            status_code,
+            request_id,
+            client_id,
         })
     }
 }
@@ -592,10 +608,9 @@ impl ::serde::Serialize for DeleteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("client_id", &self.client_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("client_id", &self.client_id);
             },
         )
     }
@@ -614,7 +629,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -626,13 +641,12 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                _ => fields.skip()?,
-            }
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-        })
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        Ok(Self { client_id })
     }
 }
 
@@ -695,16 +709,25 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connected_app" => fields.read(&mut connected_app, "connected_app")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connected_app" => fields.read(&mut connected_app, "connected_app"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(connected_app) = connected_app else {
+            return Err(fields.missing("connected_app"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            connected_app: fields.required(connected_app, "connected_app")?,
+            status_code,
+            request_id,
+            connected_app,
         })
     }
 }
@@ -726,10 +749,9 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("connected_app", &self.connected_app)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("connected_app", &self.connected_app);
             },
         )
     }
@@ -756,9 +778,8 @@ impl ::serde::Serialize for SearchRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("cursor", &self.cursor)?;
-                object.if_set("limit", &self.limit)?;
-                Ok(())
+                object.if_set("cursor", &self.cursor);
+                object.if_set("limit", &self.limit);
             },
         )
     }
@@ -773,10 +794,10 @@ impl crate::codec::Object for SearchRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "cursor" => fields.read(&mut cursor, "cursor")?,
-                "limit" => fields.read(&mut limit, "limit")?,
-                _ => fields.skip()?,
-            }
+                "cursor" => fields.read(&mut cursor, "cursor"),
+                "limit" => fields.read(&mut limit, "limit"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             cursor: fields.nilable(cursor),
@@ -882,20 +903,32 @@ impl crate::codec::Object for SearchResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connected_apps" => fields.read(&mut connected_apps, "connected_apps")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connected_apps" => fields.read(&mut connected_apps, "connected_apps"),
                 "results_metadata" => {
-                    fields.read(&mut results_metadata, "results_metadata")?
+                    fields.read(&mut results_metadata, "results_metadata")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(connected_apps) = connected_apps else {
+            return Err(fields.missing("connected_apps"))
+        };
+        let Some(results_metadata) = results_metadata else {
+            return Err(fields.missing("results_metadata"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            connected_apps: fields.required(connected_apps, "connected_apps")?,
-            results_metadata: fields.required(results_metadata, "results_metadata")?,
+            status_code,
+            request_id,
+            connected_apps,
+            results_metadata,
         })
     }
 }
@@ -917,11 +950,10 @@ impl ::serde::Serialize for SearchResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("connected_apps", &self.connected_apps)?;
-                object.entry("results_metadata", &self.results_metadata)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("connected_apps", &self.connected_apps);
+                object.entry("results_metadata", &self.results_metadata);
             },
         )
     }
@@ -973,42 +1005,41 @@ impl ::serde::Serialize for UpdateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("client_name", &self.client_name)?;
-                object.if_set("client_description", &self.client_description)?;
-                object.if_set("redirect_urls", &self.redirect_urls)?;
-                object.if_set("full_access_allowed", &self.full_access_allowed)?;
+                object.if_set("client_name", &self.client_name);
+                object.if_set("client_description", &self.client_description);
+                object.if_set("redirect_urls", &self.redirect_urls);
+                object.if_set("full_access_allowed", &self.full_access_allowed);
                 object
                     .if_set(
                         "access_token_expiry_minutes",
                         &self.access_token_expiry_minutes,
-                    )?;
+                    );
                 object
                     .if_set(
                         "access_token_custom_audience",
                         &self.access_token_custom_audience,
-                    )?;
+                    );
                 object
                     .if_set(
                         "access_token_template_content",
                         &self.access_token_template_content,
-                    )?;
+                    );
                 object
                     .if_set(
                         "post_logout_redirect_urls",
                         &self.post_logout_redirect_urls,
-                    )?;
-                object.if_set("logo_url", &self.logo_url)?;
+                    );
+                object.if_set("logo_url", &self.logo_url);
                 object
                     .if_set(
                         "bypass_consent_for_offline_access",
                         &self.bypass_consent_for_offline_access,
-                    )?;
+                    );
                 object
                     .if_set(
                         "id_token_template_content",
                         &self.id_token_template_content,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -1033,63 +1064,64 @@ impl crate::codec::Object for UpdateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                "client_name" => fields.read(&mut client_name, "client_name"),
                 "client_description" => {
-                    fields.read(&mut client_description, "client_description")?
+                    fields.read(&mut client_description, "client_description")
                 }
-                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls")?,
+                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls"),
                 "full_access_allowed" => {
-                    fields.read(&mut full_access_allowed, "full_access_allowed")?
+                    fields.read(&mut full_access_allowed, "full_access_allowed")
                 }
                 "access_token_expiry_minutes" => {
                     fields
                         .read(
                             &mut access_token_expiry_minutes,
                             "access_token_expiry_minutes",
-                        )?
+                        )
                 }
                 "access_token_custom_audience" => {
                     fields
                         .read(
                             &mut access_token_custom_audience,
                             "access_token_custom_audience",
-                        )?
+                        )
                 }
                 "access_token_template_content" => {
                     fields
                         .read(
                             &mut access_token_template_content,
                             "access_token_template_content",
-                        )?
+                        )
                 }
                 "post_logout_redirect_urls" => {
                     fields
                         .read(
                             &mut post_logout_redirect_urls,
                             "post_logout_redirect_urls",
-                        )?
+                        )
                 }
-                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
+                "logo_url" => fields.read(&mut logo_url, "logo_url"),
                 "bypass_consent_for_offline_access" => {
                     fields
                         .read(
                             &mut bypass_consent_for_offline_access,
                             "bypass_consent_for_offline_access",
-                        )?
+                        )
                 }
                 "id_token_template_content" => {
                     fields
                         .read(
                             &mut id_token_template_content,
                             "id_token_template_content",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
         Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
+            client_id,
             client_name: fields.nilable(client_name),
             client_description: fields.nilable(client_description),
             redirect_urls: fields.nilable(redirect_urls),
@@ -1242,16 +1274,25 @@ impl crate::codec::Object for UpdateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connected_app" => fields.read(&mut connected_app, "connected_app")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connected_app" => fields.read(&mut connected_app, "connected_app"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(connected_app) = connected_app else {
+            return Err(fields.missing("connected_app"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            connected_app: fields.required(connected_app, "connected_app")?,
+            status_code,
+            request_id,
+            connected_app,
         })
     }
 }
@@ -1273,10 +1314,9 @@ impl ::serde::Serialize for UpdateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("connected_app", &self.connected_app)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("connected_app", &self.connected_app);
             },
         )
     }

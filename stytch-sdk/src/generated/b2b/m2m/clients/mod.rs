@@ -135,13 +135,12 @@ impl ::serde::Serialize for CreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("scopes", &self.scopes)?;
-                object.if_set("client_id", &self.client_id)?;
-                object.if_set("client_secret", &self.client_secret)?;
-                object.if_set("client_name", &self.client_name)?;
-                object.if_set("client_description", &self.client_description)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
-                Ok(())
+                object.entry("scopes", &self.scopes);
+                object.if_set("client_id", &self.client_id);
+                object.if_set("client_secret", &self.client_secret);
+                object.if_set("client_name", &self.client_name);
+                object.if_set("client_description", &self.client_description);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
             },
         )
     }
@@ -160,21 +159,22 @@ impl crate::codec::Object for CreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "scopes" => fields.read(&mut scopes, "scopes")?,
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                "client_secret" => fields.read(&mut client_secret, "client_secret")?,
-                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "scopes" => fields.read(&mut scopes, "scopes"),
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                "client_secret" => fields.read(&mut client_secret, "client_secret"),
+                "client_name" => fields.read(&mut client_name, "client_name"),
                 "client_description" => {
-                    fields.read(&mut client_description, "client_description")?
+                    fields.read(&mut client_description, "client_description")
                 }
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
         Ok(Self {
-            scopes: fields.required(scopes, "scopes")?,
+            scopes,
             client_id: fields.nilable(client_id),
             client_secret: fields.nilable(client_secret),
             client_name: fields.nilable(client_name),
@@ -277,16 +277,25 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "m2m_client" => fields.read(&mut m2m_client, "m2m_client")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "m2m_client" => fields.read(&mut m2m_client, "m2m_client"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(m2m_client) = m2m_client else {
+            return Err(fields.missing("m2m_client"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            m2m_client: fields.required(m2m_client, "m2m_client")?,
+            status_code,
+            request_id,
+            m2m_client,
         })
     }
 }
@@ -308,10 +317,9 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("m2m_client", &self.m2m_client)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("m2m_client", &self.m2m_client);
             },
         )
     }
@@ -330,7 +338,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -342,13 +350,12 @@ impl crate::codec::Object for DeleteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                _ => fields.skip()?,
-            }
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-        })
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        Ok(Self { client_id })
     }
 }
 
@@ -411,16 +418,23 @@ impl crate::codec::Object for DeleteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            client_id: fields.required(client_id, "client_id")?,
+            status_code,
+            request_id,
+            client_id,
         })
     }
 }
@@ -442,10 +456,9 @@ impl ::serde::Serialize for DeleteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("client_id", &self.client_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("client_id", &self.client_id);
             },
         )
     }
@@ -464,7 +477,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -476,13 +489,12 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                _ => fields.skip()?,
-            }
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-        })
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        Ok(Self { client_id })
     }
 }
 
@@ -545,16 +557,25 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "m2m_client" => fields.read(&mut m2m_client, "m2m_client")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "m2m_client" => fields.read(&mut m2m_client, "m2m_client"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(m2m_client) = m2m_client else {
+            return Err(fields.missing("m2m_client"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            m2m_client: fields.required(m2m_client, "m2m_client")?,
+            status_code,
+            request_id,
+            m2m_client,
         })
     }
 }
@@ -576,10 +597,9 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("m2m_client", &self.m2m_client)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("m2m_client", &self.m2m_client);
             },
         )
     }
@@ -609,10 +629,9 @@ impl ::serde::Serialize for SearchRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("cursor", &self.cursor)?;
-                object.if_set("limit", &self.limit)?;
-                object.if_set("query", &self.query)?;
-                Ok(())
+                object.if_set("cursor", &self.cursor);
+                object.if_set("limit", &self.limit);
+                object.if_set("query", &self.query);
             },
         )
     }
@@ -628,11 +647,11 @@ impl crate::codec::Object for SearchRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "cursor" => fields.read(&mut cursor, "cursor")?,
-                "limit" => fields.read(&mut limit, "limit")?,
-                "query" => fields.read(&mut query, "query")?,
-                _ => fields.skip()?,
-            }
+                "cursor" => fields.read(&mut cursor, "cursor"),
+                "limit" => fields.read(&mut limit, "limit"),
+                "query" => fields.read(&mut query, "query"),
+                _ => fields.skip(),
+            }?;
         }
         Ok(Self {
             cursor: fields.nilable(cursor),
@@ -749,20 +768,32 @@ impl crate::codec::Object for SearchResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "m2m_clients" => fields.read(&mut m2m_clients, "m2m_clients")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "m2m_clients" => fields.read(&mut m2m_clients, "m2m_clients"),
                 "results_metadata" => {
-                    fields.read(&mut results_metadata, "results_metadata")?
+                    fields.read(&mut results_metadata, "results_metadata")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(m2m_clients) = m2m_clients else {
+            return Err(fields.missing("m2m_clients"))
+        };
+        let Some(results_metadata) = results_metadata else {
+            return Err(fields.missing("results_metadata"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            m2m_clients: fields.required(m2m_clients, "m2m_clients")?,
-            results_metadata: fields.required(results_metadata, "results_metadata")?,
+            status_code,
+            request_id,
+            m2m_clients,
+            results_metadata,
         })
     }
 }
@@ -784,11 +815,10 @@ impl ::serde::Serialize for SearchResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("m2m_clients", &self.m2m_clients)?;
-                object.entry("results_metadata", &self.results_metadata)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("m2m_clients", &self.m2m_clients);
+                object.entry("results_metadata", &self.results_metadata);
             },
         )
     }
@@ -823,12 +853,11 @@ impl ::serde::Serialize for UpdateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("client_name", &self.client_name)?;
-                object.if_set("client_description", &self.client_description)?;
-                object.if_set("status", &self.status)?;
-                object.if_set("scopes", &self.scopes)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
-                Ok(())
+                object.if_set("client_name", &self.client_name);
+                object.if_set("client_description", &self.client_description);
+                object.if_set("status", &self.status);
+                object.if_set("scopes", &self.scopes);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
             },
         )
     }
@@ -847,21 +876,22 @@ impl crate::codec::Object for UpdateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                "client_name" => fields.read(&mut client_name, "client_name"),
                 "client_description" => {
-                    fields.read(&mut client_description, "client_description")?
+                    fields.read(&mut client_description, "client_description")
                 }
-                "status" => fields.read(&mut status, "status")?,
-                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "status" => fields.read(&mut status, "status"),
+                "scopes" => fields.read(&mut scopes, "scopes"),
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
         Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
+            client_id,
             client_name: fields.nilable(client_name),
             client_description: fields.nilable(client_description),
             status: fields.nilable(status),
@@ -968,16 +998,25 @@ impl crate::codec::Object for UpdateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "m2m_client" => fields.read(&mut m2m_client, "m2m_client")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "m2m_client" => fields.read(&mut m2m_client, "m2m_client"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(m2m_client) = m2m_client else {
+            return Err(fields.missing("m2m_client"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            m2m_client: fields.required(m2m_client, "m2m_client")?,
+            status_code,
+            request_id,
+            m2m_client,
         })
     }
 }
@@ -999,10 +1038,9 @@ impl ::serde::Serialize for UpdateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("m2m_client", &self.m2m_client)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("m2m_client", &self.m2m_client);
             },
         )
     }

@@ -67,7 +67,7 @@ impl ::serde::Serialize for RotateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -79,13 +79,12 @@ impl crate::codec::Object for RotateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                _ => fields.skip()?,
-            }
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-        })
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        Ok(Self { client_id })
     }
 }
 
@@ -148,16 +147,25 @@ impl crate::codec::Object for RotateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "m2m_client" => fields.read(&mut m2m_client, "m2m_client")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "m2m_client" => fields.read(&mut m2m_client, "m2m_client"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(m2m_client) = m2m_client else {
+            return Err(fields.missing("m2m_client"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            m2m_client: fields.required(m2m_client, "m2m_client")?,
+            status_code,
+            request_id,
+            m2m_client,
         })
     }
 }
@@ -179,10 +187,9 @@ impl ::serde::Serialize for RotateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("m2m_client", &self.m2m_client)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("m2m_client", &self.m2m_client);
             },
         )
     }
@@ -201,7 +208,7 @@ impl ::serde::Serialize for RotateCancelRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -213,13 +220,12 @@ impl crate::codec::Object for RotateCancelRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                _ => fields.skip()?,
-            }
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-        })
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        Ok(Self { client_id })
     }
 }
 
@@ -282,16 +288,25 @@ impl crate::codec::Object for RotateCancelResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "m2m_client" => fields.read(&mut m2m_client, "m2m_client")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "m2m_client" => fields.read(&mut m2m_client, "m2m_client"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(m2m_client) = m2m_client else {
+            return Err(fields.missing("m2m_client"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            m2m_client: fields.required(m2m_client, "m2m_client")?,
+            status_code,
+            request_id,
+            m2m_client,
         })
     }
 }
@@ -313,10 +328,9 @@ impl ::serde::Serialize for RotateCancelResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("m2m_client", &self.m2m_client)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("m2m_client", &self.m2m_client);
             },
         )
     }
@@ -335,7 +349,7 @@ impl ::serde::Serialize for RotateStartRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -347,13 +361,12 @@ impl crate::codec::Object for RotateStartRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                _ => fields.skip()?,
-            }
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-        })
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        Ok(Self { client_id })
     }
 }
 
@@ -417,16 +430,25 @@ impl crate::codec::Object for RotateStartResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "m2m_client" => fields.read(&mut m2m_client, "m2m_client")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "m2m_client" => fields.read(&mut m2m_client, "m2m_client"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(m2m_client) = m2m_client else {
+            return Err(fields.missing("m2m_client"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            m2m_client: fields.required(m2m_client, "m2m_client")?,
+            status_code,
+            request_id,
+            m2m_client,
         })
     }
 }
@@ -448,10 +470,9 @@ impl ::serde::Serialize for RotateStartResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("m2m_client", &self.m2m_client)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("m2m_client", &self.m2m_client);
             },
         )
     }

@@ -65,17 +65,16 @@ impl ::serde::Serialize for SendRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_address", &self.email_address)?;
-                object.if_set("discovery_redirect_url", &self.discovery_redirect_url)?;
-                object.if_set("pkce_code_challenge", &self.pkce_code_challenge)?;
-                object.if_set("login_template_id", &self.login_template_id)?;
-                object.if_set("locale", &self.locale)?;
+                object.entry("email_address", &self.email_address);
+                object.if_set("discovery_redirect_url", &self.discovery_redirect_url);
+                object.if_set("pkce_code_challenge", &self.pkce_code_challenge);
+                object.if_set("login_template_id", &self.login_template_id);
+                object.if_set("locale", &self.locale);
                 object
                     .if_set(
                         "discovery_expiration_minutes",
                         &self.discovery_expiration_minutes,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -94,29 +93,32 @@ impl crate::codec::Object for SendRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "email_address" => fields.read(&mut email_address, "email_address"),
                 "discovery_redirect_url" => {
-                    fields.read(&mut discovery_redirect_url, "discovery_redirect_url")?
+                    fields.read(&mut discovery_redirect_url, "discovery_redirect_url")
                 }
                 "pkce_code_challenge" => {
-                    fields.read(&mut pkce_code_challenge, "pkce_code_challenge")?
+                    fields.read(&mut pkce_code_challenge, "pkce_code_challenge")
                 }
                 "login_template_id" => {
-                    fields.read(&mut login_template_id, "login_template_id")?
+                    fields.read(&mut login_template_id, "login_template_id")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
+                "locale" => fields.read(&mut locale, "locale"),
                 "discovery_expiration_minutes" => {
                     fields
                         .read(
                             &mut discovery_expiration_minutes,
                             "discovery_expiration_minutes",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
         Ok(Self {
-            email_address: fields.required(email_address, "email_address")?,
+            email_address,
             discovery_redirect_url: fields.nilable(discovery_redirect_url),
             pkce_code_challenge: fields.nilable(pkce_code_challenge),
             login_template_id: fields.nilable(login_template_id),
@@ -230,15 +232,18 @@ impl crate::codec::Object for SendResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -259,9 +264,8 @@ impl ::serde::Serialize for SendResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }

@@ -107,22 +107,21 @@ impl ::serde::Serialize for InviteRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("email_address", &self.email_address)?;
-                object.if_set("invite_redirect_url", &self.invite_redirect_url)?;
-                object.if_set("invited_by_member_id", &self.invited_by_member_id)?;
-                object.if_set("name", &self.name)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
-                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
-                object.if_set("invite_template_id", &self.invite_template_id)?;
-                object.if_set("locale", &self.locale)?;
-                object.if_set("roles", &self.roles)?;
+                object.entry("organization_id", &self.organization_id);
+                object.entry("email_address", &self.email_address);
+                object.if_set("invite_redirect_url", &self.invite_redirect_url);
+                object.if_set("invited_by_member_id", &self.invited_by_member_id);
+                object.if_set("name", &self.name);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
+                object.if_set("untrusted_metadata", &self.untrusted_metadata);
+                object.if_set("invite_template_id", &self.invite_template_id);
+                object.if_set("locale", &self.locale);
+                object.if_set("roles", &self.roles);
                 object
                     .if_set(
                         "invite_expiration_minutes",
                         &self.invite_expiration_minutes,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -147,42 +146,46 @@ impl crate::codec::Object for InviteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
                 "invite_redirect_url" => {
-                    fields.read(&mut invite_redirect_url, "invite_redirect_url")?
+                    fields.read(&mut invite_redirect_url, "invite_redirect_url")
                 }
                 "invited_by_member_id" => {
-                    fields.read(&mut invited_by_member_id, "invited_by_member_id")?
+                    fields.read(&mut invited_by_member_id, "invited_by_member_id")
                 }
-                "name" => fields.read(&mut name, "name")?,
+                "name" => fields.read(&mut name, "name"),
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "untrusted_metadata" => {
-                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")
                 }
                 "invite_template_id" => {
-                    fields.read(&mut invite_template_id, "invite_template_id")?
+                    fields.read(&mut invite_template_id, "invite_template_id")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
-                "roles" => fields.read(&mut roles, "roles")?,
+                "locale" => fields.read(&mut locale, "locale"),
+                "roles" => fields.read(&mut roles, "roles"),
                 "invite_expiration_minutes" => {
                     fields
                         .read(
                             &mut invite_expiration_minutes,
                             "invite_expiration_minutes",
-                        )?
+                        )
                 }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            email_address: fields.required(email_address, "email_address")?,
+            organization_id,
+            email_address,
             invite_redirect_url: fields.nilable(invite_redirect_url),
             invited_by_member_id: fields.nilable(invited_by_member_id),
             name: fields.nilable(name),
@@ -359,20 +362,31 @@ impl crate::codec::Object for InviteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
         })
     }
 }
@@ -394,12 +408,11 @@ impl ::serde::Serialize for InviteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
             },
         )
     }
@@ -455,22 +468,21 @@ impl ::serde::Serialize for LoginOrSignupRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("email_address", &self.email_address)?;
-                object.if_set("login_redirect_url", &self.login_redirect_url)?;
-                object.if_set("signup_redirect_url", &self.signup_redirect_url)?;
-                object.if_set("pkce_code_challenge", &self.pkce_code_challenge)?;
-                object.if_set("login_template_id", &self.login_template_id)?;
-                object.if_set("signup_template_id", &self.signup_template_id)?;
-                object.if_set("locale", &self.locale)?;
+                object.entry("organization_id", &self.organization_id);
+                object.entry("email_address", &self.email_address);
+                object.if_set("login_redirect_url", &self.login_redirect_url);
+                object.if_set("signup_redirect_url", &self.signup_redirect_url);
+                object.if_set("pkce_code_challenge", &self.pkce_code_challenge);
+                object.if_set("login_template_id", &self.login_template_id);
+                object.if_set("signup_template_id", &self.signup_template_id);
+                object.if_set("locale", &self.locale);
                 object
-                    .if_set("login_expiration_minutes", &self.login_expiration_minutes)?;
+                    .if_set("login_expiration_minutes", &self.login_expiration_minutes);
                 object
                     .if_set(
                         "signup_expiration_minutes",
                         &self.signup_expiration_minutes,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -493,43 +505,47 @@ impl crate::codec::Object for LoginOrSignupRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
                 "login_redirect_url" => {
-                    fields.read(&mut login_redirect_url, "login_redirect_url")?
+                    fields.read(&mut login_redirect_url, "login_redirect_url")
                 }
                 "signup_redirect_url" => {
-                    fields.read(&mut signup_redirect_url, "signup_redirect_url")?
+                    fields.read(&mut signup_redirect_url, "signup_redirect_url")
                 }
                 "pkce_code_challenge" => {
-                    fields.read(&mut pkce_code_challenge, "pkce_code_challenge")?
+                    fields.read(&mut pkce_code_challenge, "pkce_code_challenge")
                 }
                 "login_template_id" => {
-                    fields.read(&mut login_template_id, "login_template_id")?
+                    fields.read(&mut login_template_id, "login_template_id")
                 }
                 "signup_template_id" => {
-                    fields.read(&mut signup_template_id, "signup_template_id")?
+                    fields.read(&mut signup_template_id, "signup_template_id")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
+                "locale" => fields.read(&mut locale, "locale"),
                 "login_expiration_minutes" => {
                     fields
-                        .read(&mut login_expiration_minutes, "login_expiration_minutes")?
+                        .read(&mut login_expiration_minutes, "login_expiration_minutes")
                 }
                 "signup_expiration_minutes" => {
                     fields
                         .read(
                             &mut signup_expiration_minutes,
                             "signup_expiration_minutes",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            email_address: fields.required(email_address, "email_address")?,
+            organization_id,
+            email_address,
             login_redirect_url: fields.nilable(login_redirect_url),
             signup_redirect_url: fields.nilable(signup_redirect_url),
             pkce_code_challenge: fields.nilable(pkce_code_challenge),
@@ -690,22 +706,36 @@ impl crate::codec::Object for LoginOrSignupResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member_created" => fields.read(&mut member_created, "member_created")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member_created" => fields.read(&mut member_created, "member_created"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member_created) = member_created else {
+            return Err(fields.missing("member_created"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member_created: fields.required(member_created, "member_created")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            member_created,
+            member,
+            organization,
         })
     }
 }
@@ -727,13 +757,12 @@ impl ::serde::Serialize for LoginOrSignupResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member_created", &self.member_created)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member_created", &self.member_created);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
             },
         )
     }

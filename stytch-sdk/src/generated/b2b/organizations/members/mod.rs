@@ -307,18 +307,17 @@ impl ::serde::Serialize for CreateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_address", &self.email_address)?;
-                object.if_set("name", &self.name)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
-                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
+                object.entry("email_address", &self.email_address);
+                object.if_set("name", &self.name);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
+                object.if_set("untrusted_metadata", &self.untrusted_metadata);
                 object
-                    .if_set("create_member_as_pending", &self.create_member_as_pending)?;
-                object.if_set("is_breakglass", &self.is_breakglass)?;
-                object.if_set("mfa_phone_number", &self.mfa_phone_number)?;
-                object.if_set("mfa_enrolled", &self.mfa_enrolled)?;
-                object.if_set("roles", &self.roles)?;
-                object.if_set("external_id", &self.external_id)?;
-                Ok(())
+                    .if_set("create_member_as_pending", &self.create_member_as_pending);
+                object.if_set("is_breakglass", &self.is_breakglass);
+                object.if_set("mfa_phone_number", &self.mfa_phone_number);
+                object.if_set("mfa_enrolled", &self.mfa_enrolled);
+                object.if_set("roles", &self.roles);
+                object.if_set("external_id", &self.external_id);
             },
         )
     }
@@ -343,35 +342,39 @@ impl crate::codec::Object for CreateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "email_address" => fields.read(&mut email_address, "email_address")?,
-                "name" => fields.read(&mut name, "name")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
+                "name" => fields.read(&mut name, "name"),
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "untrusted_metadata" => {
-                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")
                 }
                 "create_member_as_pending" => {
                     fields
-                        .read(&mut create_member_as_pending, "create_member_as_pending")?
+                        .read(&mut create_member_as_pending, "create_member_as_pending")
                 }
-                "is_breakglass" => fields.read(&mut is_breakglass, "is_breakglass")?,
+                "is_breakglass" => fields.read(&mut is_breakglass, "is_breakglass"),
                 "mfa_phone_number" => {
-                    fields.read(&mut mfa_phone_number, "mfa_phone_number")?
+                    fields.read(&mut mfa_phone_number, "mfa_phone_number")
                 }
-                "mfa_enrolled" => fields.read(&mut mfa_enrolled, "mfa_enrolled")?,
-                "roles" => fields.read(&mut roles, "roles")?,
-                "external_id" => fields.read(&mut external_id, "external_id")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "mfa_enrolled" => fields.read(&mut mfa_enrolled, "mfa_enrolled"),
+                "roles" => fields.read(&mut roles, "roles"),
+                "external_id" => fields.read(&mut external_id, "external_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            email_address: fields.required(email_address, "email_address")?,
+            organization_id,
+            email_address,
             name: fields.nilable(name),
             trusted_metadata: fields.nilable(trusted_metadata),
             untrusted_metadata: fields.nilable(untrusted_metadata),
@@ -539,20 +542,31 @@ impl crate::codec::Object for CreateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
         })
     }
 }
@@ -574,12 +588,11 @@ impl ::serde::Serialize for CreateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
             },
         )
     }
@@ -603,8 +616,7 @@ impl ::serde::Serialize for DangerouslyGetRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("include_deleted", &self.include_deleted)?;
-                Ok(())
+                object.if_set("include_deleted", &self.include_deleted);
             },
         )
     }
@@ -619,15 +631,14 @@ impl crate::codec::Object for DangerouslyGetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "include_deleted" => {
-                    fields.read(&mut include_deleted, "include_deleted")?
-                }
-                _ => fields.skip()?,
-            }
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "include_deleted" => fields.read(&mut include_deleted, "include_deleted"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
         Ok(Self {
-            member_id: fields.required(member_id, "member_id")?,
+            member_id,
             include_deleted: fields.nilable(include_deleted),
         })
     }
@@ -705,20 +716,31 @@ impl crate::codec::Object for DangerouslyGetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
         })
     }
 }
@@ -740,12 +762,11 @@ impl ::serde::Serialize for DangerouslyGetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
             },
         )
     }
@@ -771,7 +792,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -785,17 +806,19 @@ impl crate::codec::Object for DeleteRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
+            organization_id,
+            member_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -886,16 +909,23 @@ impl crate::codec::Object for DeleteResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
+            status_code,
+            request_id,
+            member_id,
         })
     }
 }
@@ -917,10 +947,9 @@ impl ::serde::Serialize for DeleteResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
             },
         )
     }
@@ -946,7 +975,7 @@ impl ::serde::Serialize for DeleteExternalIdRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -960,17 +989,19 @@ impl crate::codec::Object for DeleteExternalIdRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
+            organization_id,
+            member_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -1071,20 +1102,31 @@ impl crate::codec::Object for DeleteExternalIdResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
         })
     }
 }
@@ -1106,12 +1148,11 @@ impl ::serde::Serialize for DeleteExternalIdResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
             },
         )
     }
@@ -1137,7 +1178,7 @@ impl ::serde::Serialize for DeleteMfaPhoneNumberRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1151,17 +1192,19 @@ impl crate::codec::Object for DeleteMfaPhoneNumberRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
+            organization_id,
+            member_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -1262,20 +1305,31 @@ impl crate::codec::Object for DeleteMfaPhoneNumberResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
         })
     }
 }
@@ -1297,12 +1351,11 @@ impl ::serde::Serialize for DeleteMfaPhoneNumberResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
             },
         )
     }
@@ -1328,7 +1381,7 @@ impl ::serde::Serialize for DeletePasswordRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1342,20 +1395,23 @@ impl crate::codec::Object for DeletePasswordRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
                 "member_password_id" => {
-                    fields.read(&mut member_password_id, "member_password_id")?
+                    fields.read(&mut member_password_id, "member_password_id")
                 }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_password_id) = member_password_id else {
+            return Err(fields.missing("member_password_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_password_id: fields
-                .required(member_password_id, "member_password_id")?,
+            organization_id,
+            member_password_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -1460,20 +1516,31 @@ impl crate::codec::Object for DeletePasswordResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
         })
     }
 }
@@ -1495,12 +1562,11 @@ impl ::serde::Serialize for DeletePasswordResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
             },
         )
     }
@@ -1526,7 +1592,7 @@ impl ::serde::Serialize for DeleteTotpRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1540,17 +1606,19 @@ impl crate::codec::Object for DeleteTotpRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
+            organization_id,
+            member_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -1647,20 +1715,31 @@ impl crate::codec::Object for DeleteTotpResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
         })
     }
 }
@@ -1682,12 +1761,11 @@ impl ::serde::Serialize for DeleteTotpResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
             },
         )
     }
@@ -1714,9 +1792,8 @@ impl ::serde::Serialize for GetRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("member_id", &self.member_id)?;
-                object.if_set("email_address", &self.email_address)?;
-                Ok(())
+                object.if_set("member_id", &self.member_id);
+                object.if_set("email_address", &self.email_address);
             },
         )
     }
@@ -1732,16 +1809,17 @@ impl crate::codec::Object for GetRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "email_address" => fields.read(&mut email_address, "email_address")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
+            organization_id,
             member_id: fields.nilable(member_id),
             email_address: fields.nilable(email_address),
         })
@@ -1831,20 +1909,31 @@ impl crate::codec::Object for GetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
         })
     }
 }
@@ -1866,12 +1955,11 @@ impl ::serde::Serialize for GetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
             },
         )
     }
@@ -1897,7 +1985,7 @@ impl ::serde::Serialize for GetConnectedAppsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -1911,17 +1999,19 @@ impl crate::codec::Object for GetConnectedAppsRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
+            organization_id,
+            member_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -2016,16 +2106,25 @@ impl crate::codec::Object for GetConnectedAppsResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connected_apps" => fields.read(&mut connected_apps, "connected_apps")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connected_apps" => fields.read(&mut connected_apps, "connected_apps"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(connected_apps) = connected_apps else {
+            return Err(fields.missing("connected_apps"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            connected_apps: fields.required(connected_apps, "connected_apps")?,
+            status_code,
+            request_id,
+            connected_apps,
         })
     }
 }
@@ -2047,10 +2146,9 @@ impl ::serde::Serialize for GetConnectedAppsResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("connected_apps", &self.connected_apps)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("connected_apps", &self.connected_apps);
             },
         )
     }
@@ -2077,8 +2175,7 @@ impl ::serde::Serialize for OidcProvidersRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("include_refresh_token", &self.include_refresh_token)?;
-                Ok(())
+                object.if_set("include_refresh_token", &self.include_refresh_token);
             },
         )
     }
@@ -2094,19 +2191,21 @@ impl crate::codec::Object for OidcProvidersRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
                 "include_refresh_token" => {
-                    fields.read(&mut include_refresh_token, "include_refresh_token")?
+                    fields.read(&mut include_refresh_token, "include_refresh_token")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
+            organization_id,
+            member_id,
             include_refresh_token: fields.nilable(include_refresh_token),
         })
     }
@@ -2192,16 +2291,25 @@ impl crate::codec::Object for OidcProvidersResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "registrations" => fields.read(&mut registrations, "registrations")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "registrations" => fields.read(&mut registrations, "registrations"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(registrations) = registrations else {
+            return Err(fields.missing("registrations"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            registrations: fields.required(registrations, "registrations")?,
+            status_code,
+            request_id,
+            registrations,
         })
     }
 }
@@ -2223,10 +2331,9 @@ impl ::serde::Serialize for OidcProvidersResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("registrations", &self.registrations)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("registrations", &self.registrations);
             },
         )
     }
@@ -2252,7 +2359,7 @@ impl ::serde::Serialize for ReactivateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -2266,17 +2373,19 @@ impl crate::codec::Object for ReactivateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
+            organization_id,
+            member_id,
             authorization: fields.nilable(authorization),
         })
     }
@@ -2377,20 +2486,31 @@ impl crate::codec::Object for ReactivateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
         })
     }
 }
@@ -2412,12 +2532,11 @@ impl ::serde::Serialize for ReactivateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
             },
         )
     }
@@ -2452,11 +2571,10 @@ impl ::serde::Serialize for SearchRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_ids", &self.organization_ids)?;
-                object.if_set("cursor", &self.cursor)?;
-                object.if_set("limit", &self.limit)?;
-                object.if_set("query", &self.query)?;
-                Ok(())
+                object.entry("organization_ids", &self.organization_ids);
+                object.if_set("cursor", &self.cursor);
+                object.if_set("limit", &self.limit);
+                object.if_set("query", &self.query);
             },
         )
     }
@@ -2475,17 +2593,20 @@ impl crate::codec::Object for SearchRequest {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "organization_ids" => {
-                    fields.read(&mut organization_ids, "organization_ids")?
+                    fields.read(&mut organization_ids, "organization_ids")
                 }
-                "cursor" => fields.read(&mut cursor, "cursor")?,
-                "limit" => fields.read(&mut limit, "limit")?,
-                "query" => fields.read(&mut query, "query")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "cursor" => fields.read(&mut cursor, "cursor"),
+                "limit" => fields.read(&mut limit, "limit"),
+                "query" => fields.read(&mut query, "query"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_ids) = organization_ids else {
+            return Err(fields.missing("organization_ids"))
+        };
         Ok(Self {
-            organization_ids: fields.required(organization_ids, "organization_ids")?,
+            organization_ids,
             cursor: fields.nilable(cursor),
             limit: fields.nilable(limit),
             query: fields.nilable(query),
@@ -2628,22 +2749,35 @@ impl crate::codec::Object for SearchResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "members" => fields.read(&mut members, "members")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "members" => fields.read(&mut members, "members"),
                 "results_metadata" => {
-                    fields.read(&mut results_metadata, "results_metadata")?
+                    fields.read(&mut results_metadata, "results_metadata")
                 }
-                "organizations" => fields.read(&mut organizations, "organizations")?,
-                _ => fields.skip()?,
-            }
+                "organizations" => fields.read(&mut organizations, "organizations"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(members) = members else { return Err(fields.missing("members")) };
+        let Some(results_metadata) = results_metadata else {
+            return Err(fields.missing("results_metadata"))
+        };
+        let Some(organizations) = organizations else {
+            return Err(fields.missing("organizations"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            members: fields.required(members, "members")?,
-            results_metadata: fields.required(results_metadata, "results_metadata")?,
-            organizations: fields.required(organizations, "organizations")?,
+            status_code,
+            request_id,
+            members,
+            results_metadata,
+            organizations,
         })
     }
 }
@@ -2665,12 +2799,11 @@ impl ::serde::Serialize for SearchResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("members", &self.members)?;
-                object.entry("results_metadata", &self.results_metadata)?;
-                object.entry("organizations", &self.organizations)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("members", &self.members);
+                object.entry("results_metadata", &self.results_metadata);
+                object.entry("organizations", &self.organizations);
             },
         )
     }
@@ -2719,12 +2852,11 @@ impl ::serde::Serialize for StartEmailUpdateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_address", &self.email_address)?;
-                object.if_set("login_redirect_url", &self.login_redirect_url)?;
-                object.if_set("locale", &self.locale)?;
-                object.if_set("login_template_id", &self.login_template_id)?;
-                object.if_set("delivery_method", &self.delivery_method)?;
-                Ok(())
+                object.entry("email_address", &self.email_address);
+                object.if_set("login_redirect_url", &self.login_redirect_url);
+                object.if_set("locale", &self.locale);
+                object.if_set("login_template_id", &self.login_template_id);
+                object.if_set("delivery_method", &self.delivery_method);
             },
         )
     }
@@ -2745,29 +2877,32 @@ impl crate::codec::Object for StartEmailUpdateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
                 "login_redirect_url" => {
-                    fields.read(&mut login_redirect_url, "login_redirect_url")?
+                    fields.read(&mut login_redirect_url, "login_redirect_url")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
+                "locale" => fields.read(&mut locale, "locale"),
                 "login_template_id" => {
-                    fields.read(&mut login_template_id, "login_template_id")?
+                    fields.read(&mut login_template_id, "login_template_id")
                 }
-                "delivery_method" => {
-                    fields.read(&mut delivery_method, "delivery_method")?
-                }
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "delivery_method" => fields.read(&mut delivery_method, "delivery_method"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            email_address: fields.required(email_address, "email_address")?,
+            organization_id,
+            member_id,
+            email_address,
             login_redirect_url: fields.nilable(login_redirect_url),
             locale: fields.nilable(locale),
             login_template_id: fields.nilable(login_template_id),
@@ -2908,20 +3043,31 @@ impl crate::codec::Object for StartEmailUpdateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
         })
     }
 }
@@ -2943,12 +3089,11 @@ impl ::serde::Serialize for StartEmailUpdateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
             },
         )
     }
@@ -2981,9 +3126,8 @@ impl ::serde::Serialize for UnlinkRetiredEmailRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("email_id", &self.email_id)?;
-                object.if_set("email_address", &self.email_address)?;
-                Ok(())
+                object.if_set("email_id", &self.email_id);
+                object.if_set("email_address", &self.email_address);
             },
         )
     }
@@ -3001,19 +3145,21 @@ impl crate::codec::Object for UnlinkRetiredEmailRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "email_id" => fields.read(&mut email_id, "email_id")?,
-                "email_address" => fields.read(&mut email_address, "email_address")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "email_id" => fields.read(&mut email_id, "email_id"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
+            organization_id,
+            member_id,
             email_id: fields.nilable(email_id),
             email_address: fields.nilable(email_address),
             authorization: fields.nilable(authorization),
@@ -3133,24 +3279,36 @@ impl crate::codec::Object for UnlinkRetiredEmailResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            organization_id,
+            member,
+            organization,
         })
     }
 }
@@ -3172,13 +3330,12 @@ impl ::serde::Serialize for UnlinkRetiredEmailResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("organization_id", &self.organization_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
             },
         )
     }
@@ -3240,23 +3397,22 @@ impl ::serde::Serialize for UpdateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("name", &self.name)?;
-                object.if_set("trusted_metadata", &self.trusted_metadata)?;
-                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
-                object.if_set("is_breakglass", &self.is_breakglass)?;
-                object.if_set("mfa_phone_number", &self.mfa_phone_number)?;
-                object.if_set("mfa_enrolled", &self.mfa_enrolled)?;
-                object.if_set("roles", &self.roles)?;
+                object.if_set("name", &self.name);
+                object.if_set("trusted_metadata", &self.trusted_metadata);
+                object.if_set("untrusted_metadata", &self.untrusted_metadata);
+                object.if_set("is_breakglass", &self.is_breakglass);
+                object.if_set("mfa_phone_number", &self.mfa_phone_number);
+                object.if_set("mfa_enrolled", &self.mfa_enrolled);
+                object.if_set("roles", &self.roles);
                 object
                     .if_set(
                         "preserve_existing_sessions",
                         &self.preserve_existing_sessions,
-                    )?;
-                object.if_set("default_mfa_method", &self.default_mfa_method)?;
-                object.if_set("email_address", &self.email_address)?;
-                object.if_set("external_id", &self.external_id)?;
-                object.if_set("unlink_email", &self.unlink_email)?;
-                Ok(())
+                    );
+                object.if_set("default_mfa_method", &self.default_mfa_method);
+                object.if_set("email_address", &self.email_address);
+                object.if_set("external_id", &self.external_id);
+                object.if_set("unlink_email", &self.unlink_email);
             },
         )
     }
@@ -3284,43 +3440,45 @@ impl crate::codec::Object for UpdateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "name" => fields.read(&mut name, "name")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "name" => fields.read(&mut name, "name"),
                 "trusted_metadata" => {
-                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                    fields.read(&mut trusted_metadata, "trusted_metadata")
                 }
                 "untrusted_metadata" => {
-                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")
                 }
-                "is_breakglass" => fields.read(&mut is_breakglass, "is_breakglass")?,
+                "is_breakglass" => fields.read(&mut is_breakglass, "is_breakglass"),
                 "mfa_phone_number" => {
-                    fields.read(&mut mfa_phone_number, "mfa_phone_number")?
+                    fields.read(&mut mfa_phone_number, "mfa_phone_number")
                 }
-                "mfa_enrolled" => fields.read(&mut mfa_enrolled, "mfa_enrolled")?,
-                "roles" => fields.read(&mut roles, "roles")?,
+                "mfa_enrolled" => fields.read(&mut mfa_enrolled, "mfa_enrolled"),
+                "roles" => fields.read(&mut roles, "roles"),
                 "preserve_existing_sessions" => {
                     fields
                         .read(
                             &mut preserve_existing_sessions,
                             "preserve_existing_sessions",
-                        )?
+                        )
                 }
                 "default_mfa_method" => {
-                    fields.read(&mut default_mfa_method, "default_mfa_method")?
+                    fields.read(&mut default_mfa_method, "default_mfa_method")
                 }
-                "email_address" => fields.read(&mut email_address, "email_address")?,
-                "external_id" => fields.read(&mut external_id, "external_id")?,
-                "unlink_email" => fields.read(&mut unlink_email, "unlink_email")?,
-                "authorization" => fields.read(&mut authorization, "authorization")?,
-                _ => fields.skip()?,
-            }
+                "email_address" => fields.read(&mut email_address, "email_address"),
+                "external_id" => fields.read(&mut external_id, "external_id"),
+                "unlink_email" => fields.read(&mut unlink_email, "unlink_email"),
+                "authorization" => fields.read(&mut authorization, "authorization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
+            organization_id,
+            member_id,
             name: fields.nilable(name),
             trusted_metadata: fields.nilable(trusted_metadata),
             untrusted_metadata: fields.nilable(untrusted_metadata),
@@ -3513,20 +3671,31 @@ impl crate::codec::Object for UpdateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
         })
     }
 }
@@ -3548,12 +3717,11 @@ impl ::serde::Serialize for UpdateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
             },
         )
     }

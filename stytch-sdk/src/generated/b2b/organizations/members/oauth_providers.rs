@@ -104,8 +104,7 @@ impl ::serde::Serialize for GithubRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("include_refresh_token", &self.include_refresh_token)?;
-                Ok(())
+                object.if_set("include_refresh_token", &self.include_refresh_token);
             },
         )
     }
@@ -121,19 +120,21 @@ impl crate::codec::Object for GithubRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
                 "include_refresh_token" => {
-                    fields.read(&mut include_refresh_token, "include_refresh_token")?
+                    fields.read(&mut include_refresh_token, "include_refresh_token")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
+            organization_id,
+            member_id,
             include_refresh_token: fields.nilable(include_refresh_token),
         })
     }
@@ -222,18 +223,30 @@ impl crate::codec::Object for GithubResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
-                "registrations" => fields.read(&mut registrations, "registrations")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "provider_type" => fields.read(&mut provider_type, "provider_type"),
+                "registrations" => fields.read(&mut registrations, "registrations"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(provider_type) = provider_type else {
+            return Err(fields.missing("provider_type"))
+        };
+        let Some(registrations) = registrations else {
+            return Err(fields.missing("registrations"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            provider_type: fields.required(provider_type, "provider_type")?,
-            registrations: fields.required(registrations, "registrations")?,
+            status_code,
+            request_id,
+            provider_type,
+            registrations,
         })
     }
 }
@@ -255,11 +268,10 @@ impl ::serde::Serialize for GithubResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("provider_type", &self.provider_type)?;
-                object.entry("registrations", &self.registrations)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("provider_type", &self.provider_type);
+                object.entry("registrations", &self.registrations);
             },
         )
     }
@@ -286,8 +298,7 @@ impl ::serde::Serialize for GoogleRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("include_refresh_token", &self.include_refresh_token)?;
-                Ok(())
+                object.if_set("include_refresh_token", &self.include_refresh_token);
             },
         )
     }
@@ -303,19 +314,21 @@ impl crate::codec::Object for GoogleRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
                 "include_refresh_token" => {
-                    fields.read(&mut include_refresh_token, "include_refresh_token")?
+                    fields.read(&mut include_refresh_token, "include_refresh_token")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
+            organization_id,
+            member_id,
             include_refresh_token: fields.nilable(include_refresh_token),
         })
     }
@@ -419,29 +432,43 @@ impl crate::codec::Object for GoogleResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "provider_type" => fields.read(&mut provider_type, "provider_type"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "id_token" => fields.read(&mut id_token, "id_token")?,
-                "scopes" => fields.read(&mut scopes, "scopes")?,
-                "access_token" => fields.read(&mut access_token, "access_token")?,
+                "id_token" => fields.read(&mut id_token, "id_token"),
+                "scopes" => fields.read(&mut scopes, "scopes"),
+                "access_token" => fields.read(&mut access_token, "access_token"),
                 "access_token_expires_in" => {
-                    fields.read(&mut access_token_expires_in, "access_token_expires_in")?
+                    fields.read(&mut access_token_expires_in, "access_token_expires_in")
                 }
-                "refresh_token" => fields.read(&mut refresh_token, "refresh_token")?,
-                _ => fields.skip()?,
-            }
+                "refresh_token" => fields.read(&mut refresh_token, "refresh_token"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(provider_type) = provider_type else {
+            return Err(fields.missing("provider_type"))
+        };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
+        let Some(id_token) = id_token else { return Err(fields.missing("id_token")) };
+        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            provider_type: fields.required(provider_type, "provider_type")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
-            id_token: fields.required(id_token, "id_token")?,
-            scopes: fields.required(scopes, "scopes")?,
+            status_code,
+            request_id,
+            provider_type,
+            provider_subject,
+            id_token,
+            scopes,
             access_token: fields.nilable(access_token),
             access_token_expires_in: fields.nilable(access_token_expires_in),
             refresh_token: fields.nilable(refresh_token),
@@ -466,16 +493,15 @@ impl ::serde::Serialize for GoogleResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("provider_type", &self.provider_type)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.entry("id_token", &self.id_token)?;
-                object.entry("scopes", &self.scopes)?;
-                object.if_set("access_token", &self.access_token)?;
-                object.if_set("access_token_expires_in", &self.access_token_expires_in)?;
-                object.if_set("refresh_token", &self.refresh_token)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("provider_type", &self.provider_type);
+                object.entry("provider_subject", &self.provider_subject);
+                object.entry("id_token", &self.id_token);
+                object.entry("scopes", &self.scopes);
+                object.if_set("access_token", &self.access_token);
+                object.if_set("access_token_expires_in", &self.access_token_expires_in);
+                object.if_set("refresh_token", &self.refresh_token);
             },
         )
     }
@@ -502,8 +528,7 @@ impl ::serde::Serialize for HubspotRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("include_refresh_token", &self.include_refresh_token)?;
-                Ok(())
+                object.if_set("include_refresh_token", &self.include_refresh_token);
             },
         )
     }
@@ -519,19 +544,21 @@ impl crate::codec::Object for HubspotRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
                 "include_refresh_token" => {
-                    fields.read(&mut include_refresh_token, "include_refresh_token")?
+                    fields.read(&mut include_refresh_token, "include_refresh_token")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
+            organization_id,
+            member_id,
             include_refresh_token: fields.nilable(include_refresh_token),
         })
     }
@@ -620,18 +647,30 @@ impl crate::codec::Object for HubspotResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
-                "registrations" => fields.read(&mut registrations, "registrations")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "provider_type" => fields.read(&mut provider_type, "provider_type"),
+                "registrations" => fields.read(&mut registrations, "registrations"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(provider_type) = provider_type else {
+            return Err(fields.missing("provider_type"))
+        };
+        let Some(registrations) = registrations else {
+            return Err(fields.missing("registrations"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            provider_type: fields.required(provider_type, "provider_type")?,
-            registrations: fields.required(registrations, "registrations")?,
+            status_code,
+            request_id,
+            provider_type,
+            registrations,
         })
     }
 }
@@ -653,11 +692,10 @@ impl ::serde::Serialize for HubspotResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("provider_type", &self.provider_type)?;
-                object.entry("registrations", &self.registrations)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("provider_type", &self.provider_type);
+                object.entry("registrations", &self.registrations);
             },
         )
     }
@@ -684,8 +722,7 @@ impl ::serde::Serialize for MicrosoftRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.if_set("include_refresh_token", &self.include_refresh_token)?;
-                Ok(())
+                object.if_set("include_refresh_token", &self.include_refresh_token);
             },
         )
     }
@@ -701,19 +738,21 @@ impl crate::codec::Object for MicrosoftRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
                 "include_refresh_token" => {
-                    fields.read(&mut include_refresh_token, "include_refresh_token")?
+                    fields.read(&mut include_refresh_token, "include_refresh_token")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
+            organization_id,
+            member_id,
             include_refresh_token: fields.nilable(include_refresh_token),
         })
     }
@@ -817,32 +856,51 @@ impl crate::codec::Object for MicrosoftResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "provider_type" => fields.read(&mut provider_type, "provider_type"),
                 "provider_subject" => {
-                    fields.read(&mut provider_subject, "provider_subject")?
+                    fields.read(&mut provider_subject, "provider_subject")
                 }
-                "access_token" => fields.read(&mut access_token, "access_token")?,
+                "access_token" => fields.read(&mut access_token, "access_token"),
                 "access_token_expires_in" => {
-                    fields.read(&mut access_token_expires_in, "access_token_expires_in")?
+                    fields.read(&mut access_token_expires_in, "access_token_expires_in")
                 }
-                "id_token" => fields.read(&mut id_token, "id_token")?,
-                "scopes" => fields.read(&mut scopes, "scopes")?,
-                "refresh_token" => fields.read(&mut refresh_token, "refresh_token")?,
-                _ => fields.skip()?,
-            }
+                "id_token" => fields.read(&mut id_token, "id_token"),
+                "scopes" => fields.read(&mut scopes, "scopes"),
+                "refresh_token" => fields.read(&mut refresh_token, "refresh_token"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(provider_type) = provider_type else {
+            return Err(fields.missing("provider_type"))
+        };
+        let Some(provider_subject) = provider_subject else {
+            return Err(fields.missing("provider_subject"))
+        };
+        let Some(access_token) = access_token else {
+            return Err(fields.missing("access_token"))
+        };
+        let Some(access_token_expires_in) = access_token_expires_in else {
+            return Err(fields.missing("access_token_expires_in"))
+        };
+        let Some(id_token) = id_token else { return Err(fields.missing("id_token")) };
+        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            provider_type: fields.required(provider_type, "provider_type")?,
-            provider_subject: fields.required(provider_subject, "provider_subject")?,
-            access_token: fields.required(access_token, "access_token")?,
-            access_token_expires_in: fields
-                .required(access_token_expires_in, "access_token_expires_in")?,
-            id_token: fields.required(id_token, "id_token")?,
-            scopes: fields.required(scopes, "scopes")?,
+            status_code,
+            request_id,
+            provider_type,
+            provider_subject,
+            access_token,
+            access_token_expires_in,
+            id_token,
+            scopes,
             refresh_token: fields.nilable(refresh_token),
         })
     }
@@ -865,16 +923,15 @@ impl ::serde::Serialize for MicrosoftResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("provider_type", &self.provider_type)?;
-                object.entry("provider_subject", &self.provider_subject)?;
-                object.entry("access_token", &self.access_token)?;
-                object.entry("access_token_expires_in", &self.access_token_expires_in)?;
-                object.entry("id_token", &self.id_token)?;
-                object.entry("scopes", &self.scopes)?;
-                object.if_set("refresh_token", &self.refresh_token)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("provider_type", &self.provider_type);
+                object.entry("provider_subject", &self.provider_subject);
+                object.entry("access_token", &self.access_token);
+                object.entry("access_token_expires_in", &self.access_token_expires_in);
+                object.entry("id_token", &self.id_token);
+                object.entry("scopes", &self.scopes);
+                object.if_set("refresh_token", &self.refresh_token);
             },
         )
     }
@@ -896,7 +953,7 @@ impl ::serde::Serialize for SlackRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -909,17 +966,16 @@ impl crate::codec::Object for SlackRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                _ => fields.skip()?,
-            }
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-        })
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        Ok(Self { organization_id, member_id })
     }
 }
 
@@ -999,18 +1055,30 @@ impl crate::codec::Object for SlackResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
-                "registrations" => fields.read(&mut registrations, "registrations")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "provider_type" => fields.read(&mut provider_type, "provider_type"),
+                "registrations" => fields.read(&mut registrations, "registrations"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(provider_type) = provider_type else {
+            return Err(fields.missing("provider_type"))
+        };
+        let Some(registrations) = registrations else {
+            return Err(fields.missing("registrations"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            provider_type: fields.required(provider_type, "provider_type")?,
-            registrations: fields.required(registrations, "registrations")?,
+            status_code,
+            request_id,
+            provider_type,
+            registrations,
         })
     }
 }
@@ -1032,11 +1100,10 @@ impl ::serde::Serialize for SlackResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("provider_type", &self.provider_type)?;
-                object.entry("registrations", &self.registrations)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("provider_type", &self.provider_type);
+                object.entry("registrations", &self.registrations);
             },
         )
     }

@@ -60,9 +60,8 @@ impl ::serde::Serialize for AuthenticateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_address", &self.email_address)?;
-                object.entry("code", &self.code)?;
-                Ok(())
+                object.entry("email_address", &self.email_address);
+                object.entry("code", &self.code);
             },
         )
     }
@@ -77,15 +76,16 @@ impl crate::codec::Object for AuthenticateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email_address" => fields.read(&mut email_address, "email_address")?,
-                "code" => fields.read(&mut code, "code")?,
-                _ => fields.skip()?,
-            }
+                "email_address" => fields.read(&mut email_address, "email_address"),
+                "code" => fields.read(&mut code, "code"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            email_address: fields.required(email_address, "email_address")?,
-            code: fields.required(code, "code")?,
-        })
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
+        let Some(code) = code else { return Err(fields.missing("code")) };
+        Ok(Self { email_address, code })
     }
 }
 
@@ -161,38 +161,51 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "email_address" => fields.read(&mut email_address, "email_address"),
                 "discovered_organizations" => {
                     fields
-                        .read(&mut discovered_organizations, "discovered_organizations")?
+                        .read(&mut discovered_organizations, "discovered_organizations")
                 }
                 "intermediate_session_token_expires_at" => {
                     fields
                         .read(
                             &mut intermediate_session_token_expires_at,
                             "intermediate_session_token_expires_at",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(intermediate_session_token) = intermediate_session_token else {
+            return Err(fields.missing("intermediate_session_token"))
+        };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
+        let Some(discovered_organizations) = discovered_organizations else {
+            return Err(fields.missing("discovered_organizations"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            intermediate_session_token: fields
-                .required(intermediate_session_token, "intermediate_session_token")?,
-            email_address: fields.required(email_address, "email_address")?,
-            discovered_organizations: fields
-                .required(discovered_organizations, "discovered_organizations")?,
+            status_code,
+            request_id,
+            intermediate_session_token,
+            email_address,
+            discovered_organizations,
             intermediate_session_token_expires_at: fields
                 .nilable_time(intermediate_session_token_expires_at),
         })
@@ -216,22 +229,20 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
                 object
                     .entry(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.entry("email_address", &self.email_address)?;
-                object
-                    .entry("discovered_organizations", &self.discovered_organizations)?;
+                    );
+                object.entry("email_address", &self.email_address);
+                object.entry("discovered_organizations", &self.discovered_organizations);
                 object
                     .time_if_set(
                         "intermediate_session_token_expires_at",
                         &self.intermediate_session_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -264,15 +275,14 @@ impl ::serde::Serialize for SendRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_address", &self.email_address)?;
-                object.if_set("login_template_id", &self.login_template_id)?;
-                object.if_set("locale", &self.locale)?;
+                object.entry("email_address", &self.email_address);
+                object.if_set("login_template_id", &self.login_template_id);
+                object.if_set("locale", &self.locale);
                 object
                     .if_set(
                         "discovery_expiration_minutes",
                         &self.discovery_expiration_minutes,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -289,23 +299,26 @@ impl crate::codec::Object for SendRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "email_address" => fields.read(&mut email_address, "email_address"),
                 "login_template_id" => {
-                    fields.read(&mut login_template_id, "login_template_id")?
+                    fields.read(&mut login_template_id, "login_template_id")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
+                "locale" => fields.read(&mut locale, "locale"),
                 "discovery_expiration_minutes" => {
                     fields
                         .read(
                             &mut discovery_expiration_minutes,
                             "discovery_expiration_minutes",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
         Ok(Self {
-            email_address: fields.required(email_address, "email_address")?,
+            email_address,
             login_template_id: fields.nilable(login_template_id),
             locale: fields.nilable(locale),
             discovery_expiration_minutes: fields.nilable(discovery_expiration_minutes),
@@ -403,15 +416,18 @@ impl crate::codec::Object for SendResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -432,9 +448,8 @@ impl ::serde::Serialize for SendResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }

@@ -105,22 +105,21 @@ impl ::serde::Serialize for AuthenticateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("email_address", &self.email_address)?;
-                object.entry("code", &self.code)?;
-                object.if_set("session_token", &self.session_token)?;
-                object.if_set("session_jwt", &self.session_jwt)?;
+                object.entry("organization_id", &self.organization_id);
+                object.entry("email_address", &self.email_address);
+                object.entry("code", &self.code);
+                object.if_set("session_token", &self.session_token);
+                object.if_set("session_jwt", &self.session_jwt);
                 object
                     .if_set(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
+                    );
                 object
-                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
-                object.if_set("session_custom_claims", &self.session_custom_claims)?;
-                object.if_set("locale", &self.locale)?;
-                object.if_set("telemetry_id", &self.telemetry_id)?;
-                Ok(())
+                    .if_set("session_duration_minutes", &self.session_duration_minutes);
+                object.if_set("session_custom_claims", &self.session_custom_claims);
+                object.if_set("locale", &self.locale);
+                object.if_set("telemetry_id", &self.telemetry_id);
             },
         )
     }
@@ -143,36 +142,41 @@ impl crate::codec::Object for AuthenticateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "email_address" => fields.read(&mut email_address, "email_address")?,
-                "code" => fields.read(&mut code, "code")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
+                "code" => fields.read(&mut code, "code"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
                 "session_duration_minutes" => {
                     fields
-                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                        .read(&mut session_duration_minutes, "session_duration_minutes")
                 }
                 "session_custom_claims" => {
-                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                    fields.read(&mut session_custom_claims, "session_custom_claims")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
-                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
-                _ => fields.skip()?,
-            }
+                "locale" => fields.read(&mut locale, "locale"),
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
+        let Some(code) = code else { return Err(fields.missing("code")) };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            email_address: fields.required(email_address, "email_address")?,
-            code: fields.required(code, "code")?,
+            organization_id,
+            email_address,
+            code,
             session_token: fields.nilable(session_token),
             session_jwt: fields.nilable(session_jwt),
             intermediate_session_token: fields.nilable(intermediate_session_token),
@@ -357,57 +361,80 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "method_id" => fields.read(&mut method_id, "method_id")?,
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "member" => fields.read(&mut member, "member")?,
-                "session_token" => fields.read(&mut session_token, "session_token")?,
-                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
-                "organization" => fields.read(&mut organization, "organization")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "method_id" => fields.read(&mut method_id, "method_id"),
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "member" => fields.read(&mut member, "member"),
+                "session_token" => fields.read(&mut session_token, "session_token"),
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt"),
+                "organization" => fields.read(&mut organization, "organization"),
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
                 "member_authenticated" => {
-                    fields.read(&mut member_authenticated, "member_authenticated")?
+                    fields.read(&mut member_authenticated, "member_authenticated")
                 }
-                "member_session" => fields.read(&mut member_session, "member_session")?,
-                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                "member_session" => fields.read(&mut member_session, "member_session"),
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required"),
                 "primary_required" => {
-                    fields.read(&mut primary_required, "primary_required")?
+                    fields.read(&mut primary_required, "primary_required")
                 }
-                "member_device" => fields.read(&mut member_device, "member_device")?,
+                "member_device" => fields.read(&mut member_device, "member_device"),
                 "intermediate_session_token_expires_at" => {
                     fields
                         .read(
                             &mut intermediate_session_token_expires_at,
                             "intermediate_session_token_expires_at",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(method_id) = method_id else { return Err(fields.missing("method_id")) };
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(session_token) = session_token else {
+            return Err(fields.missing("session_token"))
+        };
+        let Some(session_jwt) = session_jwt else {
+            return Err(fields.missing("session_jwt"))
+        };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
+        let Some(intermediate_session_token) = intermediate_session_token else {
+            return Err(fields.missing("intermediate_session_token"))
+        };
+        let Some(member_authenticated) = member_authenticated else {
+            return Err(fields.missing("member_authenticated"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            method_id: fields.required(method_id, "method_id")?,
-            organization_id: fields.required(organization_id, "organization_id")?,
-            member: fields.required(member, "member")?,
-            session_token: fields.required(session_token, "session_token")?,
-            session_jwt: fields.required(session_jwt, "session_jwt")?,
-            organization: fields.required(organization, "organization")?,
-            intermediate_session_token: fields
-                .required(intermediate_session_token, "intermediate_session_token")?,
-            member_authenticated: fields
-                .required(member_authenticated, "member_authenticated")?,
+            status_code,
+            request_id,
+            member_id,
+            method_id,
+            organization_id,
+            member,
+            session_token,
+            session_jwt,
+            organization,
+            intermediate_session_token,
+            member_authenticated,
             member_session: fields.nilable(member_session),
             mfa_required: fields.nilable(mfa_required),
             primary_required: fields.nilable(primary_required),
@@ -435,31 +462,30 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("method_id", &self.method_id)?;
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("member", &self.member)?;
-                object.entry("session_token", &self.session_token)?;
-                object.entry("session_jwt", &self.session_jwt)?;
-                object.entry("organization", &self.organization)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("method_id", &self.method_id);
+                object.entry("organization_id", &self.organization_id);
+                object.entry("member", &self.member);
+                object.entry("session_token", &self.session_token);
+                object.entry("session_jwt", &self.session_jwt);
+                object.entry("organization", &self.organization);
                 object
                     .entry(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.entry("member_authenticated", &self.member_authenticated)?;
-                object.if_set("member_session", &self.member_session)?;
-                object.if_set("mfa_required", &self.mfa_required)?;
-                object.if_set("primary_required", &self.primary_required)?;
-                object.if_set("member_device", &self.member_device)?;
+                    );
+                object.entry("member_authenticated", &self.member_authenticated);
+                object.if_set("member_session", &self.member_session);
+                object.if_set("mfa_required", &self.mfa_required);
+                object.if_set("primary_required", &self.primary_required);
+                object.if_set("member_device", &self.member_device);
                 object
                     .time_if_set(
                         "intermediate_session_token_expires_at",
                         &self.intermediate_session_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -502,19 +528,18 @@ impl ::serde::Serialize for LoginOrSignupRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("organization_id", &self.organization_id)?;
-                object.entry("email_address", &self.email_address)?;
-                object.if_set("login_template_id", &self.login_template_id)?;
-                object.if_set("signup_template_id", &self.signup_template_id)?;
-                object.if_set("locale", &self.locale)?;
+                object.entry("organization_id", &self.organization_id);
+                object.entry("email_address", &self.email_address);
+                object.if_set("login_template_id", &self.login_template_id);
+                object.if_set("signup_template_id", &self.signup_template_id);
+                object.if_set("locale", &self.locale);
                 object
-                    .if_set("login_expiration_minutes", &self.login_expiration_minutes)?;
+                    .if_set("login_expiration_minutes", &self.login_expiration_minutes);
                 object
                     .if_set(
                         "signup_expiration_minutes",
                         &self.signup_expiration_minutes,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -534,34 +559,38 @@ impl crate::codec::Object for LoginOrSignupRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "organization_id" => {
-                    fields.read(&mut organization_id, "organization_id")?
-                }
-                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "organization_id" => fields.read(&mut organization_id, "organization_id"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
                 "login_template_id" => {
-                    fields.read(&mut login_template_id, "login_template_id")?
+                    fields.read(&mut login_template_id, "login_template_id")
                 }
                 "signup_template_id" => {
-                    fields.read(&mut signup_template_id, "signup_template_id")?
+                    fields.read(&mut signup_template_id, "signup_template_id")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
+                "locale" => fields.read(&mut locale, "locale"),
                 "login_expiration_minutes" => {
                     fields
-                        .read(&mut login_expiration_minutes, "login_expiration_minutes")?
+                        .read(&mut login_expiration_minutes, "login_expiration_minutes")
                 }
                 "signup_expiration_minutes" => {
                     fields
                         .read(
                             &mut signup_expiration_minutes,
                             "signup_expiration_minutes",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(organization_id) = organization_id else {
+            return Err(fields.missing("organization_id"))
+        };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
         Ok(Self {
-            organization_id: fields.required(organization_id, "organization_id")?,
-            email_address: fields.required(email_address, "email_address")?,
+            organization_id,
+            email_address,
             login_template_id: fields.nilable(login_template_id),
             signup_template_id: fields.nilable(signup_template_id),
             locale: fields.nilable(locale),
@@ -698,22 +727,36 @@ impl crate::codec::Object for LoginOrSignupResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "member_id" => fields.read(&mut member_id, "member_id")?,
-                "member_created" => fields.read(&mut member_created, "member_created")?,
-                "member" => fields.read(&mut member, "member")?,
-                "organization" => fields.read(&mut organization, "organization")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "member_id" => fields.read(&mut member_id, "member_id"),
+                "member_created" => fields.read(&mut member_created, "member_created"),
+                "member" => fields.read(&mut member, "member"),
+                "organization" => fields.read(&mut organization, "organization"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
+        let Some(member_created) = member_created else {
+            return Err(fields.missing("member_created"))
+        };
+        let Some(member) = member else { return Err(fields.missing("member")) };
+        let Some(organization) = organization else {
+            return Err(fields.missing("organization"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            member_id: fields.required(member_id, "member_id")?,
-            member_created: fields.required(member_created, "member_created")?,
-            member: fields.required(member, "member")?,
-            organization: fields.required(organization, "organization")?,
+            status_code,
+            request_id,
+            member_id,
+            member_created,
+            member,
+            organization,
         })
     }
 }
@@ -735,13 +778,12 @@ impl ::serde::Serialize for LoginOrSignupResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("member_id", &self.member_id)?;
-                object.entry("member_created", &self.member_created)?;
-                object.entry("member", &self.member)?;
-                object.entry("organization", &self.organization)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("member_id", &self.member_id);
+                object.entry("member_created", &self.member_created);
+                object.entry("member", &self.member);
+                object.entry("organization", &self.organization);
             },
         )
     }

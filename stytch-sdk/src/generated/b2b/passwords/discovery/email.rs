@@ -64,10 +64,9 @@ impl ::serde::Serialize for ResetRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("password_reset_token", &self.password_reset_token)?;
-                object.entry("password", &self.password)?;
-                object.if_set("pkce_code_verifier", &self.pkce_code_verifier)?;
-                Ok(())
+                object.entry("password_reset_token", &self.password_reset_token);
+                object.entry("password", &self.password);
+                object.if_set("pkce_code_verifier", &self.pkce_code_verifier);
             },
         )
     }
@@ -84,19 +83,22 @@ impl crate::codec::Object for ResetRequest {
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
                 "password_reset_token" => {
-                    fields.read(&mut password_reset_token, "password_reset_token")?
+                    fields.read(&mut password_reset_token, "password_reset_token")
                 }
-                "password" => fields.read(&mut password, "password")?,
+                "password" => fields.read(&mut password, "password"),
                 "pkce_code_verifier" => {
-                    fields.read(&mut pkce_code_verifier, "pkce_code_verifier")?
+                    fields.read(&mut pkce_code_verifier, "pkce_code_verifier")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(password_reset_token) = password_reset_token else {
+            return Err(fields.missing("password_reset_token"))
+        };
+        let Some(password) = password else { return Err(fields.missing("password")) };
         Ok(Self {
-            password_reset_token: fields
-                .required(password_reset_token, "password_reset_token")?,
-            password: fields.required(password, "password")?,
+            password_reset_token,
+            password,
             pkce_code_verifier: fields.nilable(pkce_code_verifier),
         })
     }
@@ -184,38 +186,51 @@ impl crate::codec::Object for ResetResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
-                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "email_address" => fields.read(&mut email_address, "email_address"),
                 "discovered_organizations" => {
                     fields
-                        .read(&mut discovered_organizations, "discovered_organizations")?
+                        .read(&mut discovered_organizations, "discovered_organizations")
                 }
                 "intermediate_session_token_expires_at" => {
                     fields
                         .read(
                             &mut intermediate_session_token_expires_at,
                             "intermediate_session_token_expires_at",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(intermediate_session_token) = intermediate_session_token else {
+            return Err(fields.missing("intermediate_session_token"))
+        };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
+        let Some(discovered_organizations) = discovered_organizations else {
+            return Err(fields.missing("discovered_organizations"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            intermediate_session_token: fields
-                .required(intermediate_session_token, "intermediate_session_token")?,
-            email_address: fields.required(email_address, "email_address")?,
-            discovered_organizations: fields
-                .required(discovered_organizations, "discovered_organizations")?,
+            status_code,
+            request_id,
+            intermediate_session_token,
+            email_address,
+            discovered_organizations,
             intermediate_session_token_expires_at: fields
                 .nilable_time(intermediate_session_token_expires_at),
         })
@@ -239,22 +254,20 @@ impl ::serde::Serialize for ResetResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
                 object
                     .entry(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object.entry("email_address", &self.email_address)?;
-                object
-                    .entry("discovered_organizations", &self.discovered_organizations)?;
+                    );
+                object.entry("email_address", &self.email_address);
+                object.entry("discovered_organizations", &self.discovered_organizations);
                 object
                     .time_if_set(
                         "intermediate_session_token_expires_at",
                         &self.intermediate_session_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }
@@ -298,28 +311,27 @@ impl ::serde::Serialize for ResetStartRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_address", &self.email_address)?;
+                object.entry("email_address", &self.email_address);
                 object
                     .if_set(
                         "reset_password_redirect_url",
                         &self.reset_password_redirect_url,
-                    )?;
-                object.if_set("discovery_redirect_url", &self.discovery_redirect_url)?;
+                    );
+                object.if_set("discovery_redirect_url", &self.discovery_redirect_url);
                 object
                     .if_set(
                         "reset_password_template_id",
                         &self.reset_password_template_id,
-                    )?;
+                    );
                 object
                     .if_set(
                         "reset_password_expiration_minutes",
                         &self.reset_password_expiration_minutes,
-                    )?;
-                object.if_set("pkce_code_challenge", &self.pkce_code_challenge)?;
-                object.if_set("locale", &self.locale)?;
+                    );
+                object.if_set("pkce_code_challenge", &self.pkce_code_challenge);
+                object.if_set("locale", &self.locale);
                 object
-                    .if_set("verify_email_template_id", &self.verify_email_template_id)?;
-                Ok(())
+                    .if_set("verify_email_template_id", &self.verify_email_template_id);
             },
         )
     }
@@ -340,44 +352,47 @@ impl crate::codec::Object for ResetStartRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "email_address" => fields.read(&mut email_address, "email_address"),
                 "reset_password_redirect_url" => {
                     fields
                         .read(
                             &mut reset_password_redirect_url,
                             "reset_password_redirect_url",
-                        )?
+                        )
                 }
                 "discovery_redirect_url" => {
-                    fields.read(&mut discovery_redirect_url, "discovery_redirect_url")?
+                    fields.read(&mut discovery_redirect_url, "discovery_redirect_url")
                 }
                 "reset_password_template_id" => {
                     fields
                         .read(
                             &mut reset_password_template_id,
                             "reset_password_template_id",
-                        )?
+                        )
                 }
                 "reset_password_expiration_minutes" => {
                     fields
                         .read(
                             &mut reset_password_expiration_minutes,
                             "reset_password_expiration_minutes",
-                        )?
+                        )
                 }
                 "pkce_code_challenge" => {
-                    fields.read(&mut pkce_code_challenge, "pkce_code_challenge")?
+                    fields.read(&mut pkce_code_challenge, "pkce_code_challenge")
                 }
-                "locale" => fields.read(&mut locale, "locale")?,
+                "locale" => fields.read(&mut locale, "locale"),
                 "verify_email_template_id" => {
                     fields
-                        .read(&mut verify_email_template_id, "verify_email_template_id")?
+                        .read(&mut verify_email_template_id, "verify_email_template_id")
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
         Ok(Self {
-            email_address: fields.required(email_address, "email_address")?,
+            email_address,
             reset_password_redirect_url: fields.nilable(reset_password_redirect_url),
             discovery_redirect_url: fields.nilable(discovery_redirect_url),
             reset_password_template_id: fields.nilable(reset_password_template_id),
@@ -505,15 +520,18 @@ impl crate::codec::Object for ResetStartResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-        })
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -534,9 +552,8 @@ impl ::serde::Serialize for ResetStartResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
             },
         )
     }

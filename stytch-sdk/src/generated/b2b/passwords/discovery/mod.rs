@@ -58,9 +58,8 @@ impl ::serde::Serialize for AuthenticateRequest {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("email_address", &self.email_address)?;
-                object.entry("password", &self.password)?;
-                Ok(())
+                object.entry("email_address", &self.email_address);
+                object.entry("password", &self.password);
             },
         )
     }
@@ -75,15 +74,16 @@ impl crate::codec::Object for AuthenticateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "email_address" => fields.read(&mut email_address, "email_address")?,
-                "password" => fields.read(&mut password, "password")?,
-                _ => fields.skip()?,
-            }
+                "email_address" => fields.read(&mut email_address, "email_address"),
+                "password" => fields.read(&mut password, "password"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            email_address: fields.required(email_address, "email_address")?,
-            password: fields.required(password, "password")?,
-        })
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
+        let Some(password) = password else { return Err(fields.missing("password")) };
+        Ok(Self { email_address, password })
     }
 }
 
@@ -159,38 +159,51 @@ impl crate::codec::Object for AuthenticateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "email_address" => fields.read(&mut email_address, "email_address"),
                 "intermediate_session_token" => {
                     fields
                         .read(
                             &mut intermediate_session_token,
                             "intermediate_session_token",
-                        )?
+                        )
                 }
                 "discovered_organizations" => {
                     fields
-                        .read(&mut discovered_organizations, "discovered_organizations")?
+                        .read(&mut discovered_organizations, "discovered_organizations")
                 }
                 "intermediate_session_token_expires_at" => {
                     fields
                         .read(
                             &mut intermediate_session_token_expires_at,
                             "intermediate_session_token_expires_at",
-                        )?
+                        )
                 }
-                _ => fields.skip()?,
-            }
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(email_address) = email_address else {
+            return Err(fields.missing("email_address"))
+        };
+        let Some(intermediate_session_token) = intermediate_session_token else {
+            return Err(fields.missing("intermediate_session_token"))
+        };
+        let Some(discovered_organizations) = discovered_organizations else {
+            return Err(fields.missing("discovered_organizations"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            email_address: fields.required(email_address, "email_address")?,
-            intermediate_session_token: fields
-                .required(intermediate_session_token, "intermediate_session_token")?,
-            discovered_organizations: fields
-                .required(discovered_organizations, "discovered_organizations")?,
+            status_code,
+            request_id,
+            email_address,
+            intermediate_session_token,
+            discovered_organizations,
             intermediate_session_token_expires_at: fields
                 .nilable_time(intermediate_session_token_expires_at),
         })
@@ -214,22 +227,20 @@ impl ::serde::Serialize for AuthenticateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("email_address", &self.email_address)?;
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("email_address", &self.email_address);
                 object
                     .entry(
                         "intermediate_session_token",
                         &self.intermediate_session_token,
-                    )?;
-                object
-                    .entry("discovered_organizations", &self.discovered_organizations)?;
+                    );
+                object.entry("discovered_organizations", &self.discovered_organizations);
                 object
                     .time_if_set(
                         "intermediate_session_token_expires_at",
                         &self.intermediate_session_token_expires_at,
-                    )?;
-                Ok(())
+                    );
             },
         )
     }

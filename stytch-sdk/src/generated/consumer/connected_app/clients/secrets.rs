@@ -67,7 +67,7 @@ impl ::serde::Serialize for RotateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -79,13 +79,12 @@ impl crate::codec::Object for RotateRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                _ => fields.skip()?,
-            }
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-        })
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        Ok(Self { client_id })
     }
 }
 
@@ -149,16 +148,25 @@ impl crate::codec::Object for RotateResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connected_app" => fields.read(&mut connected_app, "connected_app")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connected_app" => fields.read(&mut connected_app, "connected_app"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(connected_app) = connected_app else {
+            return Err(fields.missing("connected_app"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            connected_app: fields.required(connected_app, "connected_app")?,
+            status_code,
+            request_id,
+            connected_app,
         })
     }
 }
@@ -180,10 +188,9 @@ impl ::serde::Serialize for RotateResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("connected_app", &self.connected_app)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("connected_app", &self.connected_app);
             },
         )
     }
@@ -202,7 +209,7 @@ impl ::serde::Serialize for RotateCancelRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -214,13 +221,12 @@ impl crate::codec::Object for RotateCancelRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                _ => fields.skip()?,
-            }
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-        })
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        Ok(Self { client_id })
     }
 }
 
@@ -283,16 +289,25 @@ impl crate::codec::Object for RotateCancelResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connected_app" => fields.read(&mut connected_app, "connected_app")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connected_app" => fields.read(&mut connected_app, "connected_app"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(connected_app) = connected_app else {
+            return Err(fields.missing("connected_app"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            connected_app: fields.required(connected_app, "connected_app")?,
+            status_code,
+            request_id,
+            connected_app,
         })
     }
 }
@@ -314,10 +329,9 @@ impl ::serde::Serialize for RotateCancelResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("connected_app", &self.connected_app)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("connected_app", &self.connected_app);
             },
         )
     }
@@ -336,7 +350,7 @@ impl ::serde::Serialize for RotateStartRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, |_| { Ok(()) })
+        crate::codec::write(serializer, |_| {})
     }
 }
 
@@ -348,13 +362,12 @@ impl crate::codec::Object for RotateStartRequest {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "client_id" => fields.read(&mut client_id, "client_id")?,
-                _ => fields.skip()?,
-            }
+                "client_id" => fields.read(&mut client_id, "client_id"),
+                _ => fields.skip(),
+            }?;
         }
-        Ok(Self {
-            client_id: fields.required(client_id, "client_id")?,
-        })
+        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
+        Ok(Self { client_id })
     }
 }
 
@@ -417,16 +430,25 @@ impl crate::codec::Object for RotateStartResponse {
         let mut fields = crate::codec::Reader::new(map);
         while let Some(key) = fields.next_key()? {
             match key.as_str() {
-                "status_code" => fields.read(&mut status_code, "status_code")?,
-                "request_id" => fields.read(&mut request_id, "request_id")?,
-                "connected_app" => fields.read(&mut connected_app, "connected_app")?,
-                _ => fields.skip()?,
-            }
+                "status_code" => fields.read(&mut status_code, "status_code"),
+                "request_id" => fields.read(&mut request_id, "request_id"),
+                "connected_app" => fields.read(&mut connected_app, "connected_app"),
+                _ => fields.skip(),
+            }?;
         }
+        let Some(status_code) = status_code else {
+            return Err(fields.missing("status_code"))
+        };
+        let Some(request_id) = request_id else {
+            return Err(fields.missing("request_id"))
+        };
+        let Some(connected_app) = connected_app else {
+            return Err(fields.missing("connected_app"))
+        };
         Ok(Self {
-            status_code: fields.required(status_code, "status_code")?,
-            request_id: fields.required(request_id, "request_id")?,
-            connected_app: fields.required(connected_app, "connected_app")?,
+            status_code,
+            request_id,
+            connected_app,
         })
     }
 }
@@ -448,10 +470,9 @@ impl ::serde::Serialize for RotateStartResponse {
         crate::codec::write(
             serializer,
             |object| {
-                object.entry("status_code", &self.status_code)?;
-                object.entry("request_id", &self.request_id)?;
-                object.entry("connected_app", &self.connected_app)?;
-                Ok(())
+                object.entry("status_code", &self.status_code);
+                object.entry("request_id", &self.request_id);
+                object.entry("connected_app", &self.connected_app);
             },
         )
     }
