@@ -63,13 +63,14 @@ pub(crate) struct Parsed<'t> {
     kid: String,
     /// `header.payload`, the bytes the signature covers.
     signing_input: &'t str,
-    /// The base64url signature segment.
-    signature: &'t str,
+    /// The signature, decoded from its base64url segment.
+    signature: Vec<u8>,
     /// The base64url claims segment.
     payload: &'t str,
 }
 
-/// Splits a token and checks everything that can be checked without a key.
+/// Splits a token and checks everything that can be checked without a key;
+/// the signature is decoded here, once, and kept for [`check_signature`].
 pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, AuthError> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(AuthError::TooLarge {
@@ -109,9 +110,9 @@ pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, AuthError> {
     if payload.is_empty() || signature.is_empty() {
         return Err(AuthError::malformed("claims or signature segment is empty"));
     }
-    // The verifier decodes the signature again; decoding it here keeps
-    // "not base64url" apart from "does not verify".
-    decode_segment("signature", signature)?;
+    // Decoding before any key is looked up keeps "not base64url" apart
+    // from "does not verify".
+    let signature = decode_segment("signature", signature)?;
     Ok(Parsed {
         kid,
         signing_input,
@@ -126,10 +127,13 @@ fn decode_segment(name: &str, segment: &str) -> Result<Vec<u8>, AuthError> {
         .map_err(|e| AuthError::malformed(format!("{name} is not unpadded base64url: {e}")))
 }
 
-/// Checks the signature of a parsed token with `key`.
+/// Checks the RS256 signature of a parsed token with `key`, parsed when the
+/// key set was fetched: RSASSA-PKCS1-v1_5 with SHA-256 over
+/// `header.payload`, a 2048 to 8192-bit modulus.
 pub(crate) fn check_signature(parsed: &Parsed<'_>, key: &VerifyingKey) -> Result<(), AuthError> {
-    let decoding = match &key.usage {
-        KeyUse::Rs256(decoding) => decoding,
+    let public = match &key.usage {
+        KeyUse::Rs256(public) => public,
+        KeyUse::Rs256Rejected => return Err(AuthError::InvalidSignature),
         KeyUse::Unusable(declared) => {
             return Err(AuthError::AlgorithmMismatch {
                 token: ACCEPTED_ALG.to_owned(),
@@ -137,15 +141,9 @@ pub(crate) fn check_signature(parsed: &Parsed<'_>, key: &VerifyingKey) -> Result
             });
         }
     };
-    match jsonwebtoken::crypto::verify(
-        parsed.signature,
-        parsed.signing_input.as_bytes(),
-        decoding,
-        jsonwebtoken::Algorithm::RS256,
-    ) {
-        Ok(true) => Ok(()),
-        Ok(false) | Err(_) => Err(AuthError::InvalidSignature),
-    }
+    public
+        .verify_sig(parsed.signing_input.as_bytes(), &parsed.signature)
+        .map_err(|_| AuthError::InvalidSignature)
 }
 
 /// Decodes the claims segment of a parsed token (verified or not).
@@ -351,4 +349,86 @@ pub(crate) async fn verify(
         let ask_api = matches!(error, AuthError::TooOld { .. } | AuthError::Expired { .. });
         Rejection { error, ask_api }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::rsa::KeySize;
+    use aws_lc_rs::signature::{
+        KeyPair as _, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair,
+        RsaPublicKeyComponents,
+    };
+
+    use super::*;
+
+    fn b64(bytes: &[u8]) -> String {
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// An RS256 token over `claims` signed by `pair` under the key id `k`.
+    fn sign(pair: &RsaKeyPair, claims: &str) -> String {
+        let input = format!(
+            "{}.{}",
+            b64(br#"{"alg":"RS256","kid":"k"}"#),
+            b64(claims.as_bytes())
+        );
+        let mut signature = vec![0; pair.public_modulus_len()];
+        pair.sign(
+            &RSA_PKCS1_SHA256,
+            &SystemRandom::new(),
+            input.as_bytes(),
+            &mut signature,
+        )
+        .unwrap();
+        format!("{input}.{}", b64(&signature))
+    }
+
+    fn key_of(pair: &RsaKeyPair) -> VerifyingKey {
+        let public = pair.public_key();
+        let components = RsaPublicKeyComponents {
+            n: public.modulus().big_endian_without_leading_zero(),
+            e: public.exponent().big_endian_without_leading_zero(),
+        };
+        VerifyingKey {
+            usage: KeyUse::Rs256(
+                components
+                    .to_parsed_public_key(&RSA_PKCS1_2048_8192_SHA256)
+                    .unwrap(),
+            ),
+        }
+    }
+
+    #[test]
+    fn signatures_verify_only_with_the_signing_key_over_the_signed_bytes() {
+        let pair = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
+        let other = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
+        let token = sign(&pair, r#"{"sub":"user-test-1"}"#);
+        let parsed = parse(&token).unwrap();
+        assert!(check_signature(&parsed, &key_of(&pair)).is_ok());
+        assert!(matches!(
+            check_signature(&parsed, &key_of(&other)),
+            Err(AuthError::InvalidSignature)
+        ));
+        let rejected = VerifyingKey {
+            usage: KeyUse::Rs256Rejected,
+        };
+        assert!(matches!(
+            check_signature(&parsed, &rejected),
+            Err(AuthError::InvalidSignature)
+        ));
+
+        // The same signature over other claims.
+        let (_, signature) = token.rsplit_once('.').unwrap();
+        let forged = format!(
+            "{}.{}.{signature}",
+            b64(br#"{"alg":"RS256","kid":"k"}"#),
+            b64(br#"{"sub":"user-test-2"}"#)
+        );
+        let parsed = parse(&forged).unwrap();
+        assert!(matches!(
+            check_signature(&parsed, &key_of(&pair)),
+            Err(AuthError::InvalidSignature)
+        ));
+    }
 }
