@@ -18,14 +18,16 @@
 use std::fmt;
 
 use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer};
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::de::{
+    self, Deserialize, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor,
+};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::AuthError;
-use super::verify::ClaimSet;
+use super::verify::{Checked, ClaimSet};
 use crate::codec::Text;
 
 /// Claim holding the session.
@@ -53,6 +55,17 @@ fn read_custom<'de, A: MapAccess<'de>>(
     Ok(())
 }
 
+/// Reads a claim as JSON text, after checking it as [`Checked`] does, so a
+/// claim decoded only later is held to the same rules as one decoded at once.
+fn read_text<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Box<RawValue>, A::Error> {
+    let raw: Box<RawValue> = map.next_value()?;
+    if let Err(e) = Checked::deserialize(&*raw) {
+        // The position is the one after the claim, not within it.
+        return Err(de::Error::custom(without_position(&e)));
+    }
+    Ok(raw)
+}
+
 /// The claims of a session JWT (consumer or B2B) besides the registered ones.
 #[derive(Debug, Default)]
 pub(crate) struct SessionParts {
@@ -73,9 +86,11 @@ impl ClaimSet for SessionParts {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match name.as_str() {
-            SESSION_CLAIM => self.session = Some(map.next_value()?),
-            ORGANIZATION_CLAIM => self.organization = Some(map.next_value()?),
-            reserved if is_reserved(reserved) => drop(map.next_value::<IgnoredAny>()?),
+            SESSION_CLAIM => self.session = Some(read_text(map)?),
+            ORGANIZATION_CLAIM => self.organization = Some(read_text(map)?),
+            reserved if is_reserved(reserved) => {
+                map.next_value::<Checked>()?;
+            }
             _ => read_custom(&mut self.custom, name, map)?,
         }
         Ok(())
@@ -106,14 +121,16 @@ impl ClaimSet for M2mParts {
         match name.as_str() {
             SESSION_CLAIM => {
                 self.has_session = true;
-                map.next_value::<IgnoredAny>()?;
+                map.next_value::<Checked>()?;
             }
             ORGANIZATION_CLAIM => {
                 self.has_organization = true;
-                map.next_value::<IgnoredAny>()?;
+                map.next_value::<Checked>()?;
             }
             "scope" => self.scope = Some(map.next_value()?),
-            reserved if is_reserved(reserved) => drop(map.next_value::<IgnoredAny>()?),
+            reserved if is_reserved(reserved) => {
+                map.next_value::<Checked>()?;
+            }
             _ => read_custom(&mut self.custom, name, map)?,
         }
         Ok(())
@@ -146,7 +163,7 @@ impl ClaimSet for AccessTokenParts {
         match name.as_str() {
             SESSION_CLAIM => {
                 self.has_session = true;
-                map.next_value::<IgnoredAny>()?;
+                map.next_value::<Checked>()?;
             }
             "scope" => self.scope = Some(map.next_value()?),
             "client_id" => self.client_id = Some(map.next_value()?),
@@ -187,6 +204,7 @@ fn members<'a, const N: usize>(
             while let Some(name) = map.next_key::<Text<'a>>()? {
                 match self.0.iter().position(|wanted| *wanted == name.as_str()) {
                     Some(i) => found[i] = Some(map.next_value()?),
+                    // Already held to the rules of `Checked` when read.
                     None => drop(map.next_value::<IgnoredAny>()?),
                 }
             }
@@ -262,13 +280,18 @@ fn decode<'a, T: DeserializeOwned, const N: usize>(
 /// claims were decoded from an in-memory map: positions within the token's
 /// JSON text are left out.
 fn decode_error(what: &str, e: &serde_json::Error) -> AuthError {
+    AuthError::malformed(format!("{what} does not decode: {}", without_position(e)))
+}
+
+/// The message of `e` without the position serde_json appends to errors
+/// found in JSON text.
+fn without_position(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let position = format!(" at line {} column {}", e.line(), e.column());
-    let text = match text.strip_suffix(&position) {
-        Some(text) if e.line() != 0 => text,
-        _ => &text,
-    };
-    AuthError::malformed(format!("{what} does not decode: {text}"))
+    match text.strip_suffix(&position) {
+        Some(text) if e.line() != 0 => text.to_owned(),
+        _ => text,
+    }
 }
 
 /// Decodes custom claims into a caller's type; a mismatch names the path
@@ -564,13 +587,14 @@ mod tests {
             .map_err(|e| format!("the member session claims does not decode: {e}"))
     }
 
-    /// Runs `claims` through the registered-claim checks (no signature).
-    fn checked(claims: &Value) -> verify::Verified<SessionParts> {
+    /// Runs the claims text `payload` through the registered-claim checks
+    /// (no signature), the rest read by `C`.
+    fn check<C: ClaimSet>(payload: &[u8]) -> Result<verify::Verified<C>, AuthError> {
         let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
         let token = format!(
             "{}.{}.{}",
             b64(br#"{"alg":"RS256","kid":"k"}"#),
-            b64(claims.to_string().as_bytes()),
+            b64(payload),
             b64(b"signature")
         );
         let parsed = verify::parse(&token).unwrap();
@@ -579,7 +603,51 @@ mod tests {
             tolerance: Duration::ZERO,
         };
         let issuers = [format!("stytch.com/{PROJECT}")];
-        verify::check_claims(&parsed, PROJECT, &issuers, rules, SystemTime::now()).unwrap()
+        verify::check_claims(&parsed, PROJECT, &issuers, rules, SystemTime::now())
+    }
+
+    fn checked(claims: &Value) -> verify::Verified<SessionParts> {
+        check(claims.to_string().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn claims_nobody_reads_are_held_to_the_rules_of_a_map() {
+        let claims = claims_with(json!({"id": "session-test-1"}), None).to_string();
+        let claims = claims.strip_suffix('}').unwrap();
+        let escaped = r#""\ud800""#;
+        for (name, value) in [
+            (
+                SESSION_CLAIM,
+                r#"{"id": "session-test-1", "unknown": 1e400}"#.to_owned(),
+            ),
+            (SESSION_CLAIM, format!(r#"{{"id": {escaped}}}"#)),
+            (ORGANIZATION_CLAIM, "[1e400]".to_owned()),
+            ("jti", escaped.to_owned()),
+            ("https://stytch.com/other", r#"{"n": -1e999}"#.to_owned()),
+            ("https://stytch.com/other", format!(r#"{{{escaped}: 1}}"#)),
+            ("custom", "1e400".to_owned()),
+        ] {
+            let payload = format!(r#"{claims},"{name}":{value}}}"#);
+            let map = serde_json::from_str::<Map<String, Value>>(&payload).unwrap_err();
+            let expected = format!("claims are not a JSON object: {}", without_position(&map));
+            let refused = |error: Option<AuthError>| match error {
+                Some(AuthError::Malformed(message)) => message.starts_with(&expected),
+                _ => false,
+            };
+            assert!(
+                refused(check::<SessionParts>(payload.as_bytes()).err()),
+                "{payload}"
+            );
+            assert!(
+                refused(check::<M2mParts>(payload.as_bytes()).err()),
+                "{payload}"
+            );
+            assert!(
+                refused(check::<AccessTokenParts>(payload.as_bytes()).err()),
+                "{payload}"
+            );
+            assert!(refused(check::<()>(payload.as_bytes()).err()), "{payload}");
+        }
     }
 
     fn message(error: AuthError) -> String {

@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -70,12 +70,67 @@ pub(crate) trait ClaimSet: Default {
     ) -> Result<(), A::Error>;
 }
 
-/// No claim besides the registered ones. Each value is still decoded in
-/// full (and dropped), so the claims of a token that cannot be verified
-/// must be as well-formed as those of one that can.
+/// No claim besides the registered ones; the others are [`Checked`].
 impl ClaimSet for () {
     fn read<'de, A: MapAccess<'de>>(&mut self, _: Text<'de>, map: &mut A) -> Result<(), A::Error> {
-        map.next_value::<Value>().map(drop)
+        map.next_value::<Checked>().map(drop)
+    }
+}
+
+/// Any JSON value, read as strictly as into a `serde_json::Value` (numbers
+/// within range, string escapes valid, nesting within serde_json's limit)
+/// and then dropped, without building it. Claims nobody reads are checked
+/// this way, so that a token is refused as malformed exactly when decoding
+/// its claims into a map would have failed.
+pub(crate) struct Checked;
+
+impl<'de> Deserialize<'de> for Checked {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(CheckedVisitor)
+    }
+}
+
+struct CheckedVisitor;
+
+impl<'de> Visitor<'de> for CheckedVisitor {
+    type Value = Checked;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
+        while seq.next_element::<Checked>()?.is_some() {}
+        Ok(Checked)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
+        while map.next_entry::<Checked, Checked>()?.is_some() {}
+        Ok(Checked)
     }
 }
 
@@ -145,7 +200,7 @@ impl<'de> Visitor<'de> for ClaimVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Claim, A::Error> {
-        while map.next_entry::<IgnoredAny, Value>()?.is_some() {}
+        while map.next_entry::<Checked, Checked>()?.is_some() {}
         Ok(Claim::Other)
     }
 }
