@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::AuthError;
-use super::claims::{self, ORGANIZATION_CLAIM, SESSION_CLAIM};
+use super::claims::{self, ORGANIZATION_CLAIM};
 use super::verify::{self, TimeRules};
 use crate::client::Core;
 use crate::runtime::VerifyingProduct;
@@ -117,23 +117,21 @@ async fn verify_access_token<P: VerifyingProduct>(
         max_age: None,
         tolerance,
     };
-    let verified = verify::verify::<P>(core, token, rules).await?;
-    let mut all = verified.claims;
-    for registered in ["iss", "sub", "aud", "exp", "nbf", "iat"] {
-        all.remove(registered);
-    }
-    if all.contains_key(SESSION_CLAIM) {
+    // The registered claims come back checked and apart from the rest.
+    let verified = verify::verify::<P, claims::AccessTokenParts>(core, token, rules).await?;
+    let parts = verified.claims;
+    if parts.has_session {
         return Err(AuthError::WrongTokenType {
             expected: "an OAuth access token",
             found: "a session JWT",
         });
     }
-    let scope = match all.remove("scope") {
+    let scope = match parts.scope {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(scope)) => scope,
         Some(_) => return Err(AuthError::malformed("`scope` is not a string")),
     };
-    let client_id = match all.remove("client_id") {
+    let client_id = match parts.client_id {
         Some(Value::String(id)) if !id.is_empty() => id,
         _ => {
             return Err(AuthError::malformed(
@@ -141,7 +139,7 @@ async fn verify_access_token<P: VerifyingProduct>(
             ));
         }
     };
-    let organization = match all.remove(ORGANIZATION_CLAIM) {
+    let organization = match parts.organization {
         None | Some(Value::Null) => None,
         Some(value) => Some(OrganizationClaim::deserialize(value).map_err(|e| {
             AuthError::malformed(format!("`{ORGANIZATION_CLAIM}` does not decode: {e}"))
@@ -160,7 +158,7 @@ async fn verify_access_token<P: VerifyingProduct>(
         token_type: "access_token".to_owned(),
         organization,
         // What is left once the fields above have been taken out.
-        custom_claims: all,
+        custom_claims: parts.rest,
     })
 }
 

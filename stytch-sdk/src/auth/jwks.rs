@@ -11,14 +11,16 @@
 //! `key_ops` or `x5tS256`, still yields its usable RSA keys. Keys that
 //! cannot verify RS256 signatures are kept (so a token naming one gets a
 //! precise error) but never used; keys without a `kid` are skipped, since
-//! tokens select keys by id.
+//! tokens select keys by id. RSA keys are parsed into aws-lc public keys
+//! when a set is fetched, so checking a signature does not rebuild the key.
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Instant;
 
-use jsonwebtoken::DecodingKey;
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
+use jsonwebtoken::{DecodingKey, DecodingKeyKind};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -29,8 +31,14 @@ use crate::runtime::{Endpoint, VerifyingProduct};
 
 /// How a cached key may be used.
 pub(crate) enum KeyUse {
-    /// An RSA signature key for RS256.
-    Rs256(DecodingKey),
+    /// An RSA signature key for RS256, parsed when the key set was fetched
+    /// so that checking a signature does not rebuild the key.
+    Rs256(ParsedPublicKey),
+    /// An RSA signature key for RS256 whose modulus and exponent are valid
+    /// base64url but do not form a public key aws-lc takes (an empty number
+    /// or one with a leading zero byte). No signature verifies with it, as
+    /// none did when such a key was rebuilt for every check.
+    Rs256Rejected,
     /// Some other key (or one whose numbers do not decode); what it declares.
     Unusable(String),
 }
@@ -66,6 +74,9 @@ pub(crate) struct JwkSet {
 }
 
 impl VerifyingKey {
+    /// Builds the cache entry of one JWK: an RS256 key (parsed once here)
+    /// when it is an RSA key that allows RS256 signatures, otherwise what it
+    /// declares, for the error of a token that names it.
     fn from_jwk(jwk: &Jwk) -> Self {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let declared = || {
@@ -92,7 +103,7 @@ impl VerifyingKey {
         let usage = match (&jwk.n, &jwk.e) {
             (Some(n), Some(e)) if rsa && alg_ok && use_ok && ops_ok => {
                 match DecodingKey::from_rsa_components(n, e) {
-                    Ok(key) => KeyUse::Rs256(key),
+                    Ok(key) => rs256(&key),
                     Err(_) => {
                         KeyUse::Unusable(format!("{} (modulus or exponent unreadable)", declared()))
                     }
@@ -104,6 +115,24 @@ impl VerifyingKey {
             _ => KeyUse::Unusable(declared()),
         };
         Self { usage }
+    }
+}
+
+/// Parses the modulus and exponent of `key` (decoded from base64url by
+/// jsonwebtoken, as they always were) into the public key that checks
+/// RS256 signatures: PKCS#1 v1.5 with SHA-256 and a 2048 to 8192-bit
+/// modulus, the parameters jsonwebtoken verifies RS256 with.
+fn rs256(key: &DecodingKey) -> KeyUse {
+    let DecodingKeyKind::RsaModulusExponent { n, e } = key.kind() else {
+        return KeyUse::Rs256Rejected;
+    };
+    let components = RsaPublicKeyComponents {
+        n: n.as_slice(),
+        e: e.as_slice(),
+    };
+    match components.to_parsed_public_key(&RSA_PKCS1_2048_8192_SHA256) {
+        Ok(parsed) => KeyUse::Rs256(parsed),
+        Err(_) => KeyUse::Rs256Rejected,
     }
 }
 
@@ -315,5 +344,33 @@ mod tests {
             keys.values()
                 .all(|key| matches!(key.usage, KeyUse::Unusable(_)))
         );
+    }
+
+    #[test]
+    fn rsa_keys_are_parsed_once_when_indexed() {
+        use aws_lc_rs::rsa::KeySize;
+        use aws_lc_rs::signature::{KeyPair as _, RsaKeyPair};
+        use base64::Engine as _;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+        let pair = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
+        let public = pair.public_key();
+        let n = public.modulus().big_endian_without_leading_zero();
+        let e = public.exponent().big_endian_without_leading_zero();
+        let mut padded = vec![0];
+        padded.extend_from_slice(n);
+        let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
+        let set: JwkSet = serde_json::from_value(serde_json::json!({"keys": [
+            {"kty": "RSA", "kid": "good", "alg": "RS256", "n": b64(n), "e": b64(e)},
+            {"kty": "RSA", "kid": "zero", "alg": "RS256", "n": b64(&padded), "e": b64(e)},
+            {"kty": "RSA", "kid": "not-b64", "alg": "RS256", "n": "n+/=", "e": b64(e)},
+        ]}))
+        .unwrap();
+        let keys = index(&set);
+        assert!(matches!(keys["good"].usage, KeyUse::Rs256(_)));
+        // Base64url numbers aws-lc refuses as a key: kept as an RS256 key
+        // that verifies nothing, not as a key of another kind.
+        assert!(matches!(keys["zero"].usage, KeyUse::Rs256Rejected));
+        assert!(matches!(keys["not-b64"].usage, KeyUse::Unusable(_)));
     }
 }

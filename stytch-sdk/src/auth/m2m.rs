@@ -108,17 +108,19 @@ pub(crate) async fn authenticate<P: VerifyingProduct>(
         max_age: options.max_token_age,
         tolerance: options.clock_tolerance,
     };
-    let verified = verify::verify::<P>(core, token, rules).await?;
+    let verified = verify::verify::<P, claims::M2mParts>(core, token, rules).await?;
+    let parts = verified.claims;
     // A genuine session JWT or user access token is signed with the same
     // keys; it must not pass for a machine's credentials.
-    if let Some(found) = claims::user_bound_kind(&verified.claims, &verified.subject) {
+    if let Some(found) =
+        claims::user_bound_kind(parts.has_session, parts.has_organization, &verified.subject)
+    {
         return Err(AuthError::WrongTokenType {
             expected: "an M2M access token",
             found,
         });
     }
-    let mut all = verified.claims;
-    let scopes = match all.remove("scope") {
+    let scopes = match parts.scope {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::String(scope)) => scope.split_whitespace().map(str::to_owned).collect(),
         Some(_) => return Err(AuthError::malformed("`scope` is not a string")),
@@ -127,7 +129,7 @@ pub(crate) async fn authenticate<P: VerifyingProduct>(
     Ok(M2mClaims {
         client_id: verified.subject,
         scopes,
-        custom_claims: claims::take_custom_claims(&mut all, &[]),
+        custom_claims: parts.custom,
         issued_at: verified.issued_at,
         expires_at: verified.expires_at,
     })

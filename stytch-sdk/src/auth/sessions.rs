@@ -103,7 +103,7 @@ mod consumer {
             tolerance: options.clock_tolerance,
         };
         let verified =
-            verify::verify::<crate::consumer::ConsumerProduct>(core, session_jwt, rules).await?;
+            verify::verify::<crate::consumer::ConsumerProduct, _>(core, session_jwt, rules).await?;
         Ok(claims::consumer_session(
             verified.subject,
             verified.claims,
@@ -219,7 +219,8 @@ mod b2b {
             max_age: options.max_token_age,
             tolerance: options.clock_tolerance,
         };
-        let verified = verify::verify::<crate::b2b::B2bProduct>(core, session_jwt, rules).await?;
+        let verified =
+            verify::verify::<crate::b2b::B2bProduct, _>(core, session_jwt, rules).await?;
         Ok(claims::member_session(
             verified.subject,
             verified.claims,
