@@ -23,7 +23,7 @@ pub enum AuthError {
     #[error("malformed token: {0}")]
     Malformed(String),
 
-    /// The token is longer than [`MAX_TOKEN_LEN`](crate::auth::MAX_TOKEN_LEN) and was not decoded.
+    /// The token is longer than `auth::MAX_TOKEN_LEN` and was not decoded.
     #[error("token is {size} bytes long; at most {limit} are accepted")]
     TooLarge {
         /// Length of the token received.

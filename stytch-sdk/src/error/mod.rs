@@ -28,11 +28,11 @@ pub use auth_error::AuthError;
 /// | error | [`http_status`](Error::http_status) |
 /// |---|---|
 /// | [`Auth`](Error::Auth): a missing, malformed, oversized, forged, foreign, expired, not yet valid, too old, inactive or wrong-kind token | 401 |
-/// | [`Auth`](Error::Auth): [`PermissionDenied`](crate::auth::AuthError::PermissionDenied), [`MissingScope`](crate::auth::AuthError::MissingScope), [`TenancyMismatch`](crate::auth::AuthError::TenancyMismatch) | 403 |
-/// | [`Auth`](Error::Auth): [`Fetch`](crate::auth::AuthError::Fetch) of keys or policies: Stytch's 429 | 429 |
-/// | [`Auth`](Error::Auth): [`Fetch`](crate::auth::AuthError::Fetch) of keys or policies the client cannot fetch at all (a [`Config`](Error::Config) inside, such as the RBAC policy on a verification-only client) | 500 |
-/// | [`Auth`](Error::Auth): [`Fetch`](crate::auth::AuthError::Fetch) of keys or policies: anything else | 503 |
-/// | [`Auth`](Error::Auth): [`CustomClaims`](crate::auth::AuthError::CustomClaims) that do not fit your type | 500 |
+/// | [`Auth`](Error::Auth): [`PermissionDenied`](AuthError::PermissionDenied), [`MissingScope`](AuthError::MissingScope), [`TenancyMismatch`](AuthError::TenancyMismatch) | 403 |
+/// | [`Auth`](Error::Auth): [`Fetch`](AuthError::Fetch) of keys or policies: Stytch's 429 | 429 |
+/// | [`Auth`](Error::Auth): [`Fetch`](AuthError::Fetch) of keys or policies the client cannot fetch at all (a [`Config`](Error::Config) inside, such as the RBAC policy on a verification-only client) | 500 |
+/// | [`Auth`](Error::Auth): [`Fetch`](AuthError::Fetch) of keys or policies: anything else | 503 |
+/// | [`Auth`](Error::Auth): [`CustomClaims`](AuthError::CustomClaims) that do not fit your type | 500 |
 /// | [`Api`](Error::Api) or [`UnexpectedResponse`](Error::UnexpectedResponse) with 429 | 429 |
 /// | [`Api`](Error::Api) with 401 `unauthorized_credentials` (your project credentials) | 500 |
 /// | [`Api`](Error::Api) with 404 `session_not_found` (the user's session is gone) | 401 |
@@ -169,7 +169,7 @@ pub enum Error {
     #[error("invalid client configuration: {0}")]
     Config(String),
 
-    /// A token failed local verification (see [`crate::auth::AuthError`]).
+    /// A token failed local verification (see [`AuthError`]).
     #[error(transparent)]
     Auth(#[from] AuthError),
 }
@@ -191,7 +191,7 @@ impl Error {
 
     /// The HTTP status of the response that caused this error, when there was
     /// one; for a failed fetch of keys or policies
-    /// ([`AuthError::Fetch`](crate::auth::AuthError::Fetch)), the status of that fetch.
+    /// ([`AuthError::Fetch`](AuthError::Fetch)), the status of that fetch.
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(e) => Some(e.status_code),
