@@ -39,7 +39,7 @@ pub(super) fn render_vertical(v: &Vertical, files: &mut Vec<OutputFile>) -> Resu
     );
     let about = inner_docs(&about);
     let routes = mock_routes(v);
-    let product_impls = product_impls(v, product, &feature)?;
+    let product_impls = product_impls(v, product, &feature);
     let tokens = quote! {
         #about
         pub mod models;
@@ -75,14 +75,11 @@ pub(super) fn render_vertical(v: &Vertical, files: &mut Vec<OutputFile>) -> Resu
 }
 
 /// The product's entry of the product table as hand-written code reads it:
-/// a marker type implementing `runtime::Product` (credentials and default
-/// host) and, for products verified locally, `runtime::VerifyingProduct`
+/// `PRODUCT`, a `runtime::Product` (credential scheme and names, default
+/// host), and, for products verified locally whose spec has the endpoints
+/// the table names, a marker type implementing `runtime::VerifyingProduct`
 /// (the endpoints verification fetches from, and its cache slot).
-fn product_impls(
-    v: &Vertical,
-    product: &Product,
-    feature: &TokenStream,
-) -> Result<TokenStream, Error> {
+fn product_impls(v: &Vertical, product: &Product, feature: &TokenStream) -> TokenStream {
     let name = product.name;
     let marker = format_ident!("{}Product", name.to_upper_camel_case());
     let doc = docs(&format!(
@@ -153,7 +150,7 @@ fn product_impls(
             pub(crate) struct #marker;
         }
     });
-    Ok(quote! {
+    quote! {
         #doc
         #feature
         pub(crate) const PRODUCT: crate::runtime::Product = crate::runtime::Product {
@@ -163,7 +160,7 @@ fn product_impls(
         };
         #marker
         #verifying
-    })
+    }
 }
 
 /// The path (from the product module) of the request type of endpoint `id`
