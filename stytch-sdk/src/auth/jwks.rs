@@ -15,7 +15,6 @@
 //! when a set is fetched, so checking a signature does not rebuild the key.
 
 use std::collections::HashMap;
-use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -252,43 +251,6 @@ fn resolve(
     })
 }
 
-/// Sends a generated request but decodes the answer as `T`.
-///
-/// Used for endpoints whose generated response type is stricter than what
-/// this module must accept (the key set); path, method, headers and error
-/// handling stay those of the generated request.
-pub(crate) struct DecodeAs<R, T>(R, PhantomData<fn() -> T>);
-
-impl<R: serde::Serialize, T> serde::Serialize for DecodeAs<R, T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
-    }
-}
-
-impl<R: Endpoint, T: serde::de::DeserializeOwned + Send> Endpoint for DecodeAs<R, T> {
-    type Response = T;
-    const ID: &'static str = R::ID;
-    const METHOD: reqwest::Method = R::METHOD;
-    const HOST: crate::runtime::Host = R::HOST;
-    const ENCODING: crate::runtime::Encoding = R::ENCODING;
-    const IDEMPOTENT: bool = R::IDEMPOTENT;
-    fn path(&self, project_id: &str) -> Result<String, crate::Error> {
-        self.0.path(project_id)
-    }
-    fn check(&self) -> Result<(), crate::Error> {
-        self.0.check()
-    }
-    fn headers(&self, out: &mut reqwest::header::HeaderMap) -> Result<(), crate::Error> {
-        self.0.headers(out)
-    }
-}
-
-impl<R, T> DecodeAs<R, T> {
-    pub(crate) fn new(request: R) -> Self {
-        Self(request, PhantomData)
-    }
-}
-
 /// Path of the key set that Stytch serves without credentials on the
 /// project domain (a verification-only client's API base URL).
 pub(crate) const PUBLIC_JWKS_PATH: &str = "/.well-known/jwks.json";
@@ -317,7 +279,9 @@ async fn fetch<P: VerifyingProduct>(core: &Core) -> Result<KeySet, crate::Error>
         return Ok(index(&core.send(&PublicJwks).await?));
     }
     let request = P::key_set(core.project_id());
-    let set = core.send(&DecodeAs::<_, JwkSet>::new(request)).await?;
+    let set = core
+        .send(&super::DecodeAs::<_, JwkSet>::new(request))
+        .await?;
     Ok(index(&set))
 }
 

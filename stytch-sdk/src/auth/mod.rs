@@ -339,6 +339,46 @@ pub(crate) fn needs_secret(core: &Core, what: &str) -> Result<(), crate::Error> 
     )))
 }
 
+/// Sends a generated request but decodes the answer as `T`.
+///
+/// Used where auth reads an answer with its own types rather than the
+/// generated response type: the tolerant key set, and the parts of policy
+/// and token answers that every product shares. Path, method, headers and
+/// error handling stay those of the generated request.
+pub(crate) struct DecodeAs<R, T>(R, std::marker::PhantomData<fn() -> T>);
+
+impl<R: serde::Serialize, T> serde::Serialize for DecodeAs<R, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<R: crate::runtime::Endpoint, T: serde::de::DeserializeOwned + Send> crate::runtime::Endpoint
+    for DecodeAs<R, T>
+{
+    type Response = T;
+    const ID: &'static str = R::ID;
+    const METHOD: reqwest::Method = R::METHOD;
+    const HOST: crate::runtime::Host = R::HOST;
+    const ENCODING: crate::runtime::Encoding = R::ENCODING;
+    const IDEMPOTENT: bool = R::IDEMPOTENT;
+    fn path(&self, project_id: &str) -> Result<String, crate::Error> {
+        self.0.path(project_id)
+    }
+    fn check(&self) -> Result<(), crate::Error> {
+        self.0.check()
+    }
+    fn headers(&self, out: &mut reqwest::header::HeaderMap) -> Result<(), crate::Error> {
+        self.0.headers(out)
+    }
+}
+
+impl<R, T> DecodeAs<R, T> {
+    pub(crate) fn new(request: R) -> Self {
+        Self(request, std::marker::PhantomData)
+    }
+}
+
 /// The backoff of the caches, for the client builder.
 pub(crate) fn cache_backoff(initial: Duration, max: Duration) -> cache::Backoff {
     cache::Backoff { initial, max }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::AuthError;
+use super::DecodeAs;
 use super::cache::{Backoff, Gate, Outcome, RefreshCell};
-use super::jwks::DecodeAs;
 use crate::client::Core;
 use crate::runtime::VerifyingProduct;
 

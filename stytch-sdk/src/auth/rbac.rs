@@ -403,7 +403,7 @@ impl From<WirePolicy> for RbacPolicy {
 async fn fetch<P: VerifyingProduct>(core: &Core) -> Result<RbacPolicy, crate::Error> {
     let core = &super::for_fetch(core);
     let answer = core
-        .send(&super::jwks::DecodeAs::<_, PolicyAnswer>::new(P::policy()))
+        .send(&super::DecodeAs::<_, PolicyAnswer>::new(P::policy()))
         .await?;
     Ok(answer.policy.map(RbacPolicy::from).unwrap_or_default())
 }
