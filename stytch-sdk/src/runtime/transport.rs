@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::Method;
 use reqwest::header::{
     AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER, USER_AGENT,
 };
+use reqwest::{Method, Url};
 use tracing::Instrument as _;
 
 use super::endpoint::{Encoding, Endpoint, Host};
@@ -48,8 +48,10 @@ pub(crate) struct Transport {
 struct Inner {
     http: reqwest::Client,
     project_id: String,
-    api_base: String,
-    telemetry_base: String,
+    /// The API host (and any path prefix), parsed once: each call only
+    /// appends its path to a copy.
+    api_base: Url,
+    telemetry_base: Url,
     /// `Basic base64(project_id:secret)` (or the public token as a bearer
     /// token), marked sensitive; none for a client without credentials.
     authorization: Option<HeaderValue>,
@@ -70,7 +72,7 @@ pub(crate) struct TransportConfig {
 struct Prepared {
     endpoint: &'static str,
     method: Method,
-    url: String,
+    url: Url,
     encoding: Encoding,
     /// The JSON body (a shared buffer: each attempt's copy is a reference count).
     params: Bytes,
@@ -110,8 +112,8 @@ impl Transport {
             inner: Arc::new(Inner {
                 http: config.http,
                 project_id,
-                api_base: config.api_base.trim_end_matches('/').to_owned(),
-                telemetry_base: config.telemetry_base.trim_end_matches('/').to_owned(),
+                api_base: base_url("api_url", &config.api_base)?,
+                telemetry_base: base_url("telemetry_url", &config.telemetry_base)?,
                 authorization,
                 max_response_size: config.max_response_size,
             }),
@@ -170,7 +172,7 @@ impl Transport {
         let prepared = Prepared {
             endpoint: E::ID,
             method: E::METHOD,
-            url: format!("{base}{path}"),
+            url: endpoint_url(base, &path),
             encoding: E::ENCODING,
             params,
             pairs,
@@ -196,10 +198,15 @@ impl Transport {
             attempts = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
+        // Without a subscriber that wants the span, the call is only sent:
+        // no clock reading, no span entered on each poll.
+        if span.is_disabled() {
+            return self.attempts(request).await.map(|(body, _)| body);
+        }
         let endpoint = request.endpoint;
         let started = Instant::now();
         let result = self.attempts(request).instrument(span.clone()).await;
-        if !span.is_disabled() {
+        {
             let latency = started.elapsed().as_secs_f64() * 1000.0;
             span.record("latency_ms", latency);
             let _entered = span.enter();
@@ -236,8 +243,21 @@ impl Transport {
     /// encoded parameters. Built anew for each attempt, so the success path
     /// builds one request and copies nothing for retries that never come.
     fn build(&self, request: &Prepared) -> Result<reqwest::Request, Error> {
-        let mut headers =
-            HeaderMap::with_capacity(3 + self.options.headers.len() + request.headers.len());
+        let builder = self
+            .inner
+            .http
+            .request(request.method.clone(), request.url.clone());
+        let builder = match request.encoding {
+            Encoding::Json => builder.body(request.params.clone()),
+            Encoding::Query => builder.query(&request.pairs),
+            Encoding::Form => builder.form(&request.pairs),
+        };
+        let mut built = builder
+            .build()
+            .map_err(|source| http_error(request.endpoint, source))?;
+        // Straight into the request's own map: no second map to merge.
+        let headers = built.headers_mut();
+        headers.reserve(3 + self.options.headers.len() + request.headers.len());
         if let Some(authorization) = &self.inner.authorization {
             headers.insert(AUTHORIZATION, authorization.clone());
         }
@@ -248,19 +268,7 @@ impl Transport {
         for (name, value) in self.options.headers.iter().chain(&request.headers) {
             headers.insert(name.clone(), value.clone());
         }
-        let builder = self
-            .inner
-            .http
-            .request(request.method.clone(), request.url.as_str())
-            .headers(headers);
-        let builder = match request.encoding {
-            Encoding::Json => builder.body(request.params.clone()),
-            Encoding::Query => builder.query(&request.pairs),
-            Encoding::Form => builder.form(&request.pairs),
-        };
-        builder
-            .build()
-            .map_err(|source| http_error(request.endpoint, source))
+        Ok(built)
     }
 
     /// Sends until an attempt succeeds, fails for good, or the attempts run out.
@@ -361,6 +369,25 @@ impl Transport {
     }
 }
 
+/// A base URL as the transport keeps it: parsed, its path without a
+/// trailing `/`. (The client builder has already refused bad ones.)
+fn base_url(name: &str, url: &str) -> Result<Url, Error> {
+    let mut parsed =
+        Url::parse(url).map_err(|e| Error::Config(format!("{name} does not parse ({e})")))?;
+    let path = parsed.path().trim_end_matches('/').to_owned();
+    parsed.set_path(&path);
+    Ok(parsed)
+}
+
+/// The URL of one call: the base with the endpoint's (already encoded) path
+/// appended, as if the two had been written one after the other.
+fn endpoint_url(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let joined = format!("{}{path}", base.path().trim_end_matches('/'));
+    url.set_path(&joined);
+    url
+}
+
 /// Reads a whole response body, failing once it grows past `limit` bytes
 /// (before reading anything when `Content-Length` already says so).
 async fn read_body(
@@ -413,8 +440,8 @@ impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transport")
             .field("project_id", &self.inner.project_id)
-            .field("api_base", &self.inner.api_base)
-            .field("telemetry_base", &self.inner.telemetry_base)
+            .field("api_base", &self.inner.api_base.as_str())
+            .field("telemetry_base", &self.inner.telemetry_base.as_str())
             .field("max_response_size", &self.inner.max_response_size)
             .field("options", &self.options)
             .finish_non_exhaustive()
@@ -515,6 +542,37 @@ mod tests {
             },
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_call_url_is_the_base_followed_by_the_path() {
+        for (base, expected) in [
+            (
+                "http://127.0.0.1:8080",
+                "http://127.0.0.1:8080/v1/users/user%2F1",
+            ),
+            (
+                "http://127.0.0.1:8080/",
+                "http://127.0.0.1:8080/v1/users/user%2F1",
+            ),
+            (
+                "https://proxy.example/stytch/",
+                "https://proxy.example/stytch/v1/users/user%2F1",
+            ),
+            (
+                "https://proxy.example/a%20b",
+                "https://proxy.example/a%20b/v1/users/user%2F1",
+            ),
+        ] {
+            let base = base_url("api_url", base).unwrap();
+            let url = endpoint_url(&base, "/v1/users/user%2F1");
+            assert_eq!(url.as_str(), expected);
+            // The same URL the joined text parses to.
+            let joined = format!("{}/v1/users/user%2F1", base.as_str().trim_end_matches('/'));
+            assert_eq!(url, Url::parse(&joined).unwrap());
+        }
+        let err = base_url("api_url", "not a url").unwrap_err();
+        assert!(err.to_string().contains("api_url does not parse"), "{err}");
     }
 
     #[tokio::test]
