@@ -884,3 +884,71 @@ async fn organization_policy_fetch_failure_is_an_error_not_a_denial() {
         .await
         .expect("project role");
 }
+
+/// A policy with roles, a role without permissions and scopes, as the policy
+/// endpoints answer it.
+fn policy_with_scopes() -> serde_json::Value {
+    json!({
+        "roles": [
+            {"role_id": "editor", "description": "", "permissions": [
+                {"resource_id": "documents", "actions": ["read", "write"]}
+            ]},
+            {"role_id": "guest", "description": "", "permissions": []}
+        ],
+        "resources": [
+            {"resource_id": "documents", "description": "", "actions": ["read", "write"]}
+        ],
+        "scopes": [
+            {"scope": "read:docs", "description": "", "permissions": [
+                {"resource_id": "documents", "actions": ["read"]}
+            ]},
+            {"scope": "admin", "description": "", "permissions": [
+                {"resource_id": "documents", "actions": ["*"]}
+            ]}
+        ]
+    })
+}
+
+#[test]
+fn a_policy_converted_from_the_generated_types_grants_what_the_builder_grants() {
+    let expected = RbacPolicy::new()
+        .grant("editor", "documents", ["read", "write"])
+        .grant_scope("read:docs", "documents", ["read"])
+        .grant_scope("admin", "documents", ["*"]);
+    let consumer: stytch_sdk::consumer::models::rbac::Policy =
+        serde_json::from_value(policy_with_scopes()).unwrap();
+    let b2b: stytch_sdk::b2b::models::rbac::Policy =
+        serde_json::from_value(policy_with_scopes()).unwrap();
+    for converted in [RbacPolicy::from(&consumer), RbacPolicy::from(&b2b)] {
+        for (role, action, allowed) in [
+            ("editor", "write", true),
+            ("editor", "delete", false),
+            ("guest", "read", false),
+        ] {
+            assert_eq!(
+                converted.is_authorized(&[role], "documents", action),
+                allowed,
+                "{role} {action}"
+            );
+            assert_eq!(
+                expected.is_authorized(&[role], "documents", action),
+                allowed
+            );
+        }
+        for (scopes, action, allowed) in [
+            (&["read:docs"][..], "read", true),
+            (&["read:docs"][..], "write", false),
+            (&["admin"][..], "delete", true),
+        ] {
+            assert_eq!(
+                converted.scopes_grant(scopes, "documents", action),
+                allowed,
+                "{scopes:?} {action}"
+            );
+        }
+        // The role without permissions is still a role of the policy.
+        let mut roles: Vec<&str> = converted.role_ids().collect();
+        roles.sort_unstable();
+        assert_eq!(roles, ["editor", "guest"]);
+    }
+}

@@ -92,6 +92,24 @@ fn add_to<A, S>(
     }
 }
 
+/// Adds `owner` (a role or scope) to `table` with its permissions, each a
+/// resource and the actions on it. An owner without permissions is still
+/// known, and grants nothing. Every policy conversion builds through here.
+fn add_owner<R, A, S>(
+    table: &mut HashMap<String, HashMap<String, Actions>>,
+    owner: &str,
+    permissions: impl IntoIterator<Item = (R, A)>,
+) where
+    R: AsRef<str>,
+    A: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    table.entry(owner.to_owned()).or_default();
+    for (resource_id, actions) in permissions {
+        add_to(table, owner, resource_id.as_ref(), actions);
+    }
+}
+
 /// Whether `owner` may perform `action` on `resource_id` according to `table`.
 fn allows(
     table: &HashMap<String, HashMap<String, Actions>>,
@@ -239,25 +257,14 @@ macro_rules! policy_from {
             fn from(policy: &$policy) -> Self {
                 let mut out = RbacPolicy::new();
                 for role in &policy.roles {
-                    out.roles.entry(role.role_id.clone()).or_default();
-                    for permission in &role.permissions {
-                        out.add(
-                            &role.role_id,
-                            &permission.resource_id,
-                            permission.actions.iter().cloned(),
-                        );
-                    }
+                    let permissions = role.permissions.iter();
+                    let permissions = permissions.map(|p| (&p.resource_id, &p.actions));
+                    add_owner(&mut out.roles, &role.role_id, permissions);
                 }
                 for scope in &policy.scopes {
-                    out.scopes.entry(scope.scope.clone()).or_default();
-                    for permission in &scope.permissions {
-                        add_to(
-                            &mut out.scopes,
-                            &scope.scope,
-                            &permission.resource_id,
-                            permission.actions.iter().cloned(),
-                        );
-                    }
+                    let permissions = scope.permissions.iter();
+                    let permissions = permissions.map(|p| (&p.resource_id, &p.actions));
+                    add_owner(&mut out.scopes, &scope.scope, permissions);
                 }
                 out
             }
@@ -274,14 +281,9 @@ impl From<&crate::b2b::models::rbac::OrgPolicy> for RbacPolicy {
     fn from(policy: &crate::b2b::models::rbac::OrgPolicy) -> Self {
         let mut out = RbacPolicy::new();
         for role in &policy.roles {
-            out.roles.entry(role.role_id.clone()).or_default();
-            for permission in &role.permissions {
-                out.add(
-                    &role.role_id,
-                    &permission.resource_id,
-                    permission.actions.iter().cloned(),
-                );
-            }
+            let permissions = role.permissions.iter();
+            let permissions = permissions.map(|p| (&p.resource_id, &p.actions));
+            add_owner(&mut out.roles, &role.role_id, permissions);
         }
         out
     }
@@ -376,22 +378,18 @@ struct WirePermission {
 impl From<WirePolicy> for RbacPolicy {
     fn from(policy: WirePolicy) -> Self {
         let mut out = RbacPolicy::new();
-        for role in policy.roles {
-            out.roles.entry(role.role_id.clone()).or_default();
-            for permission in role.permissions {
-                out.add(&role.role_id, &permission.resource_id, permission.actions);
-            }
+        let pairs = |grant: WireGrant| {
+            let permissions = grant.permissions.into_iter();
+            (
+                grant.role_id,
+                permissions.map(|p| (p.resource_id, p.actions)),
+            )
+        };
+        for (role_id, permissions) in policy.roles.into_iter().map(pairs) {
+            add_owner(&mut out.roles, &role_id, permissions);
         }
-        for scope in policy.scopes {
-            out.scopes.entry(scope.role_id.clone()).or_default();
-            for permission in scope.permissions {
-                add_to(
-                    &mut out.scopes,
-                    &scope.role_id,
-                    &permission.resource_id,
-                    permission.actions,
-                );
-            }
+        for (scope, permissions) in policy.scopes.into_iter().map(pairs) {
+            add_owner(&mut out.scopes, &scope, permissions);
         }
         out
     }
