@@ -830,3 +830,86 @@ async fn calls_run_on_spawned_tasks_and_errors_cross_threads() {
     let err = boxed.downcast::<Error>().expect("an SDK error");
     assert_eq!(err.raw_body(), Some("upstream unavailable"));
 }
+
+/// JSON pointers of every number, string and boolean in `value`.
+fn leaves(value: &Value, at: String, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                leaves(inner, format!("{at}/{key}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (index, inner) in items.iter().enumerate() {
+                leaves(inner, format!("{at}/{index}"), out);
+            }
+        }
+        Value::Null => {}
+        _ => out.push(at),
+    }
+}
+
+/// Every value of two nested answers is replaced in turn by an object where
+/// a scalar belongs: the decode error names the same path as decoding with
+/// `serde_path_to_error`, which tracks the path as it goes.
+#[tokio::test]
+async fn decode_error_paths_agree_with_path_tracking_for_every_value() {
+    let server = MockServer::start().await;
+    let consumer: Client = server.client(PROJECT_ID, SECRET);
+    let b2b: B2BClient = server.client(PROJECT_ID, SECRET);
+    let mut checked = 0;
+    for fixture in [
+        "consumer_totps_create",
+        "b2b_otps_email_discovery_authenticate",
+    ] {
+        let body = fixture_json(fixture);
+        let mut pointers = Vec::new();
+        leaves(&body, String::new(), &mut pointers);
+        for pointer in pointers {
+            let mut bad = body.clone();
+            set(&mut bad, &pointer, json!({"unexpected": [1]}));
+            server.reply(Reply::json(200, &bad));
+            let (ours, tracked) = if fixture.starts_with("consumer") {
+                let ours = consumer
+                    .totps()
+                    .create(stytch_sdk::consumer::totps::CreateRequest::new(USER_ID))
+                    .await
+                    .map(drop);
+                let tracked = serde_path_to_error::deserialize::<
+                    _,
+                    stytch_sdk::consumer::totps::CreateResponse,
+                >(&bad)
+                .map(drop);
+                (ours, tracked)
+            } else {
+                let request = stytch_sdk::b2b::otps::email::discovery::AuthenticateRequest::new(
+                    MEMBER_EMAIL,
+                    "739201",
+                );
+                let ours = b2b
+                    .otps()
+                    .email()
+                    .discovery()
+                    .authenticate(request)
+                    .await
+                    .map(drop);
+                let tracked = serde_path_to_error::deserialize::<
+                    _,
+                    stytch_sdk::b2b::otps::email::discovery::AuthenticateResponse,
+                >(&bad)
+                .map(drop);
+                (ours, tracked)
+            };
+            match (ours, tracked) {
+                // A field that takes any JSON value (metadata) accepts it.
+                (Ok(()), Ok(())) => {}
+                (Err(Error::Decode { path, .. }), Err(tracked)) => {
+                    assert_eq!(path, tracked.path().to_string(), "{fixture} {pointer}");
+                    checked += 1;
+                }
+                (ours, tracked) => panic!("{fixture} {pointer}: {ours:?} vs {tracked:?}"),
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} values checked");
+}

@@ -62,33 +62,131 @@ pub(super) fn scalar_text(value: serde_json::Value) -> String {
 }
 
 /// Decodes a success body, naming the path of the first field that does not fit.
+///
+/// Only this line is compiled per answer type (in the crate that makes the
+/// call); the error, path included, is worked out by non-generic code from
+/// the body and the position where the decoder stopped. (Tracking the path
+/// while decoding, as `serde_path_to_error` does, would compile every
+/// answer's decoder a second time in the user's crate.)
 pub(crate) fn decode<T: DeserializeOwned>(endpoint: &'static str, body: &[u8]) -> Result<T, Error> {
-    // The plain decoder is the fast path; only a body that does not fit is
-    // decoded a second time with path tracking, to say where it broke.
-    if let Ok(value) = serde_json::from_slice(body) {
-        return Ok(value);
+    serde_json::from_slice(body).map_err(|e| decode_error(endpoint, body, &e))
+}
+
+/// The error for a success body that does not decode.
+fn decode_error(endpoint: &'static str, body: &[u8], error: &serde_json::Error) -> Error {
+    let mut path = path_at(body, consumed(body, error.line(), error.column()));
+    let message = error.to_string();
+    // A missing field is reported at its parent; name the field itself.
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next())
+    {
+        path = if path == "." {
+            field.to_owned()
+        } else {
+            format!("{path}.{field}")
+        };
     }
-    let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let mut path = e.path().to_string();
-        let message = e.into_inner().to_string();
-        // A missing field is reported at its parent; name the field itself.
-        if let Some(field) = message
-            .strip_prefix("missing field `")
-            .and_then(|m| m.split('`').next())
-        {
-            path = if path == "." {
-                field.to_owned()
-            } else {
-                format!("{path}.{field}")
-            };
+    Error::Decode {
+        endpoint,
+        path,
+        message: redact_values(&message),
+        body: RawBody::new(body),
+    }
+}
+
+/// How many bytes of `body` the decoder had read when it stopped at `line`
+/// and `column` (both counted from 1, the column in bytes; line 0 for an
+/// error without a position).
+fn consumed(body: &[u8], line: usize, column: usize) -> usize {
+    if line == 0 {
+        return 0;
+    }
+    let line_start = match line {
+        1 => 0,
+        _ => body
+            .iter()
+            .enumerate()
+            .filter(|(_, byte)| **byte == b'\n')
+            .nth(line - 2)
+            .map_or(body.len(), |(at, _)| at + 1),
+    };
+    line_start.saturating_add(column).min(body.len())
+}
+
+/// The path of the value the decoder was reading after `consumed` bytes of
+/// `body`, as `user.emails[0].verified` (`.` for the top level): the key or
+/// list position last reached in each object or list still open there.
+fn path_at(body: &[u8], consumed: usize) -> String {
+    enum Open {
+        /// An object, with the key last read and whether a key comes next.
+        Object { key: Option<String>, key_next: bool },
+        /// A list, with the position of the item last reached.
+        List { index: usize },
+    }
+    let text = &body[..consumed.min(body.len())];
+    let mut open: Vec<Open> = Vec::new();
+    let mut at = 0;
+    while at < text.len() {
+        match text[at] {
+            b'{' => open.push(Open::Object {
+                key: None,
+                key_next: true,
+            }),
+            b'[' => open.push(Open::List { index: 0 }),
+            b'}' | b']' => {
+                open.pop();
+            }
+            b',' => match open.last_mut() {
+                Some(Open::Object { key, key_next }) => (*key, *key_next) = (None, true),
+                Some(Open::List { index }) => *index += 1,
+                None => {}
+            },
+            b'"' => {
+                let start = at;
+                at += 1;
+                while at < text.len() && text[at] != b'"' {
+                    // An escaped character, a quote among them, is skipped whole.
+                    at += if text[at] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Open::Object { key, key_next }) = open.last_mut()
+                    && *key_next
+                {
+                    let quoted = &text[start..(at + 1).min(text.len())];
+                    *key = Some(key_text(quoted));
+                    *key_next = false;
+                }
+            }
+            _ => {}
         }
-        Error::Decode {
-            endpoint,
-            path,
-            message: redact_values(&message),
-            body: RawBody::new(body),
+        at += 1;
+    }
+    let mut path = String::new();
+    for place in &open {
+        match place {
+            Open::Object { key: Some(key), .. } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Open::Object { key: None, .. } => {}
+            Open::List { index } => path.push_str(&format!("[{index}]")),
         }
+    }
+    if path.is_empty() {
+        path.push('.');
+    }
+    path
+}
+
+/// The text of an object key as it appears in the body, quotes included
+/// (escapes resolved; a key cut short is shown as far as it goes).
+fn key_text(quoted: &[u8]) -> String {
+    serde_json::from_slice::<String>(quoted).unwrap_or_else(|_| {
+        let inner = quoted.get(1..).unwrap_or_default();
+        let inner = inner.strip_suffix(b"\"").unwrap_or(inner);
+        String::from_utf8_lossy(inner).into_owned()
     })
 }
 
@@ -125,6 +223,90 @@ pub(super) fn redact_values(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        count: u32,
+        items: Option<Vec<Item>>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        on: bool,
+    }
+
+    /// The path and message of a body that does not decode as `Outer`.
+    fn failure(body: &str) -> (String, String) {
+        match decode::<Outer>("test.endpoint", body.as_bytes()).unwrap_err() {
+            Error::Decode { path, message, .. } => (path, message),
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn decode_errors_name_the_path_of_the_value_that_does_not_fit() {
+        let cases = [
+            (r#"{"name":"a","count":"7"}"#, "count"),
+            (
+                r#"{"name":"a","count":7,"items":[{"on":true},{"on":"no"}]}"#,
+                "items[1].on",
+            ),
+            (
+                r#"{"name":"a","count":7,"items":[{"on":true},{}]}"#,
+                "items[1].on",
+            ),
+            (r#"{"name":"a"}"#, "count"),
+            (r#"{"name":{"nested":[1,2]},"count":7}"#, "name"),
+            (r#"{"name":"a","count":7,"items":7}"#, "items"),
+            (
+                "{\n  \"name\": \"a\",\n  \"count\": 7,\n  \"items\": [\n    {\"on\": 1}\n  ]\n}",
+                "items[0].on",
+            ),
+            // Keys with escapes, and strings holding brackets, commas and quotes.
+            (r#"{"na\u006de":"a, [\"b\"] {c}","count":true}"#, "count"),
+            (
+                r#"{"count":1,"name":"x","items":[{"on":false}],"items":[]}"#,
+                "items",
+            ),
+            (r#"{"name":"a","count":7,"items":[{"on":true}"#, "items[0]"),
+        ];
+        for (body, expected) in cases {
+            let (path, message) = failure(body);
+            assert_eq!(path, expected, "{body}: {message}");
+            // The same place `serde_path_to_error` names by tracking the path
+            // while decoding (missing fields named at their parent there).
+            let mut de = serde_json::Deserializer::from_str(body);
+            let tracked = serde_path_to_error::deserialize::<_, Outer>(&mut de).unwrap_err();
+            let tracked_path = tracked.path().to_string();
+            // (A key given twice: serde's derive names the object, this
+            // crate's generated decoders the key.)
+            let same = match message.split('`').next() {
+                Some("missing field ") => path.ends_with(message.split('`').nth(1).unwrap_or("?")),
+                Some("duplicate field ") => true,
+                // Where the input itself breaks off, both name a place near
+                // the break; only errors in well-formed input must agree.
+                _ if !tracked.inner().is_data() => true,
+                _ => path == tracked_path,
+            };
+            assert!(same, "{body}: ours {path}, tracked {tracked_path}");
+        }
+        let (path, message) = failure("<html>down</html>");
+        assert_eq!(path, ".");
+        assert!(message.contains("expected value"), "{message}");
+    }
+
+    #[test]
+    fn positions_count_bytes_on_their_own_line() {
+        let body = b"{\n\"a\": 1,\n  \"b\": x}";
+        assert_eq!(consumed(body, 0, 0), 0);
+        assert_eq!(consumed(body, 1, 1), 1);
+        assert_eq!(consumed(body, 2, 4), 6);
+        assert_eq!(consumed(body, 3, 7), body.len() - 2);
+        assert_eq!(consumed(body, 9, 9), body.len());
+    }
 
     #[test]
     fn decoder_messages_lose_the_values_they_quote() {
