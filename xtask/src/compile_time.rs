@@ -5,7 +5,8 @@
 //! Two kinds of subject, each in its own scratch project in a temporary
 //! directory, all sharing one target directory so that third-party
 //! dependencies are built once (the official crate comes from crates.io, ours
-//! by path):
+//! by path; the official crate's subjects also turn on the TLS backend its
+//! users must add, see [`OFFICIAL_TLS`]):
 //!
 //! - the SDK crate alone, under an empty library: what building the
 //!   dependency costs;
@@ -527,10 +528,11 @@ fn scaffold(
     let project = &subject.project;
     std::fs::create_dir_all(project.join("src")).map_err(|e| e.to_string())?;
     let dependency = match (subject.sdk, official_source) {
-        (Sdk::Official, Some(source)) => {
-            format!("stytch = {{ path = {:?} }}", source.display().to_string())
-        }
-        (Sdk::Official, None) => format!("stytch = \"={peer}\""),
+        (Sdk::Official, Some(source)) => format!(
+            "stytch = {{ path = {:?} }}\n{OFFICIAL_TLS}",
+            source.display().to_string()
+        ),
+        (Sdk::Official, None) => format!("stytch = \"={peer}\"\n{OFFICIAL_TLS}"),
         (Sdk::Baseline | Sdk::Ours, _) => {
             let path = subject.checkout.join("stytch-sdk");
             let features = match subject.row.features {
@@ -626,6 +628,14 @@ fn main() {{
 "#
     )
 }
+
+/// What a user of the official crate adds to reach Stytch at all: the
+/// crate builds `reqwest` without a TLS backend, so its calls to the https
+/// API hosts fail unless the user's own manifest turns one on. Its subjects
+/// get the backend this SDK uses by default (rustls), so that both sides
+/// build and link a program that works.
+const OFFICIAL_TLS: &str =
+    "reqwest = { version = \"0.13\", default-features = false, features = [\"rustls\"] }";
 
 /// Runs cargo in a scratch project; all projects share one target directory
 /// beside them, so dependencies built with the same features are built once.
@@ -745,6 +755,7 @@ mod tests {
         .unwrap();
         let manifest = read();
         assert!(manifest.contains("stytch = \"=11.1.0\""), "{manifest}");
+        assert!(manifest.contains(OFFICIAL_TLS), "{manifest}");
         assert!(!manifest.contains("[profile"), "{manifest}");
         let source = Path::new("/registry/stytch-11.1.0");
         let official = subject(0, Sdk::Official, dir.path());
