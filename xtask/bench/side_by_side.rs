@@ -3,8 +3,9 @@
 //!
 //! This file is not a workspace member: `cargo xtask bench` copies it into a
 //! scratch project that depends on both SDKs, builds it in release mode and
-//! runs it. It takes `--rounds N` (default 7) and `--quick` (few calls per
-//! round, for a smoke run).
+//! runs it. It takes `--rounds N` (default 7), `--quick` (few calls per
+//! round, for a smoke run) and `--requests-only` (the request-path section
+//! alone, for profiling it).
 //!
 //! Every section alternates its contenders within each round (the order
 //! rotates from round to round) and reports the median round of each, so
@@ -63,15 +64,18 @@ struct Plan {
     decodes: usize,
     /// Time each token-check contender runs per round and thread count.
     check_time: Duration,
+    /// Only the request-path section (`--requests-only`, for profiling it).
+    requests_only: bool,
 }
 
 impl Plan {
     fn from_args() -> Result<Plan, String> {
         let mut args = std::env::args().skip(1);
-        let (mut rounds, mut quick) = (None, false);
+        let (mut rounds, mut quick, mut requests_only) = (None, false, false);
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--quick" => quick = true,
+                "--requests-only" => requests_only = true,
                 "--rounds" => {
                     let value = args.next().ok_or("--rounds needs a value")?;
                     let n: usize = value
@@ -89,6 +93,7 @@ impl Plan {
                 concurrent_calls: 1_000,
                 decodes: 10,
                 check_time: Duration::from_millis(100),
+                requests_only,
             }
         } else {
             Plan {
@@ -97,6 +102,7 @@ impl Plan {
                 concurrent_calls: 20_000,
                 decodes: 200,
                 check_time: Duration::from_millis(700),
+                requests_only,
             }
         })
     }
@@ -872,6 +878,10 @@ fn main() {
         "reqwest + serde-derive structs",
         &rows,
     );
+    if plan.requests_only {
+        println!("load at end:   {}", load());
+        return;
+    }
 
     // Decode only.
     let body = users.as_bytes();

@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--rounds N] [--peer VERSION] [--quick]`: the request
+//! `cargo xtask bench [--rounds N] [--peer VERSION] [--quick] [--requests-only]`: the request
 //! path, decoding and local token checks of `stytch-sdk` measured side by
 //! side with the official `stytch` crate and hand-written baselines.
 //!
@@ -50,6 +50,8 @@ pub struct Options {
     pub peer: String,
     /// A short smoke run instead of the full measurement.
     pub quick: bool,
+    /// Only the request-path section, for profiling it.
+    pub requests_only: bool,
 }
 
 /// Builds the scratch project and runs the bench program, whose table goes
@@ -71,6 +73,9 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
     }
     if options.quick {
         command.arg("--quick");
+    }
+    if options.requests_only {
+        command.arg("--requests-only");
     }
     let status = command
         .status()
@@ -102,18 +107,23 @@ fn write_project(root: &Path, project: &Path, peer: &str) -> Result<(), String> 
     )
 }
 
-/// `[--rounds N] [--peer VERSION] [--quick]`, defaulting to the program's
-/// round count, `stytch` 11.1.0 and the full measurement.
+/// `[--rounds N] [--peer VERSION] [--quick] [--requests-only]`, defaulting
+/// to the program's round count, `stytch` 11.1.0 and the full measurement.
 pub fn parse_args(args: &[&str]) -> Result<Options, String> {
     let mut options = Options {
         rounds: None,
         peer: "11.1.0".to_owned(),
         quick: false,
+        requests_only: false,
     };
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
-        if *flag == "--quick" {
-            options.quick = true;
+        match *flag {
+            "--quick" => options.quick = true,
+            "--requests-only" => options.requests_only = true,
+            _ => {}
+        }
+        if matches!(*flag, "--quick" | "--requests-only") {
             continue;
         }
         let value = rest.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -145,7 +155,8 @@ mod tests {
             Options {
                 rounds: None,
                 peer: "11.1.0".to_owned(),
-                quick: false
+                quick: false,
+                requests_only: false
             }
         );
         assert_eq!(
@@ -153,9 +164,13 @@ mod tests {
             Options {
                 rounds: Some(3),
                 peer: "11.0.0".to_owned(),
-                quick: true
+                quick: true,
+                requests_only: false
             }
         );
+        let profiling = parse_args(&["--requests-only", "--rounds", "2"]).unwrap();
+        assert!(profiling.requests_only && !profiling.quick);
+        assert_eq!(profiling.rounds, Some(2));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! - `cargo xtask coverage --reference <file>` ([`coverage`])
 //! - `cargo xtask spec-diff <git-rev> [--deny-breaking]` ([`spec_diff`])
 //! - `cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR] [--incremental] [--rows TEXT]` ([`compile_time`])
-//! - `cargo xtask bench [--rounds N] [--peer VERSION] [--quick]` ([`bench`])
+//! - `cargo xtask bench [--rounds N] [--peer VERSION] [--quick] [--requests-only]` ([`bench`])
 //!
 //! [`scratch`] holds what the last two share: scratch cargo projects outside
 //! the workspace.
@@ -24,7 +24,7 @@ const USAGE: &str = "usage:
   cargo xtask coverage --reference <stytch-api.json> [--spec <dir>]
   cargo xtask spec-diff <git-rev> [--deny-breaking]
   cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR] [--incremental] [--rows TEXT]
-  cargo xtask bench [--rounds N] [--peer VERSION] [--quick]";
+  cargo xtask bench [--rounds N] [--peer VERSION] [--quick] [--requests-only]";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
