@@ -163,10 +163,13 @@ impl Transport {
             Host::Telemetry => &self.inner.telemetry_base,
         };
         let (params, pairs) = match E::ENCODING {
-            Encoding::Json => (
-                Bytes::from(serde_json::to_vec(request).map_err(|e| encode_error(E::ID, e))?),
-                Vec::new(),
-            ),
+            Encoding::Json => {
+                // Most request bodies fit, so the buffer is allocated once
+                // instead of doubling its way up from a few bytes.
+                let mut body = Vec::with_capacity(JSON_BODY_CAPACITY);
+                serde_json::to_writer(&mut body, request).map_err(|e| encode_error(E::ID, e))?;
+                (Bytes::from(body), Vec::new())
+            }
             Encoding::Query | Encoding::Form => (Bytes::new(), flatten(E::ID, request)?),
         };
         let prepared = Prepared {
@@ -369,6 +372,9 @@ impl Transport {
     }
 }
 
+/// Bytes first set aside for a JSON request body (it grows past this when needed).
+const JSON_BODY_CAPACITY: usize = 512;
+
 /// A base URL as the transport keeps it: parsed, its path without a
 /// trailing `/`. (The client builder has already refused bad ones.)
 fn base_url(name: &str, url: &str) -> Result<Url, Error> {
@@ -383,8 +389,11 @@ fn base_url(name: &str, url: &str) -> Result<Url, Error> {
 /// appended, as if the two had been written one after the other.
 fn endpoint_url(base: &Url, path: &str) -> Url {
     let mut url = base.clone();
-    let joined = format!("{}{path}", base.path().trim_end_matches('/'));
-    url.set_path(&joined);
+    match base.path() {
+        // A host without a path prefix (the usual case): the path as it is.
+        "/" => url.set_path(path),
+        prefix => url.set_path(&format!("{prefix}{path}")),
+    }
     url
 }
 
