@@ -4,8 +4,10 @@
 //! This file is not a workspace member: `cargo xtask bench` copies it into a
 //! scratch project that depends on both SDKs, builds it in release mode and
 //! runs it. It takes `--rounds N` (default 7), `--quick` (few calls per
-//! round, for a smoke run) and `--requests-only` (the request-path section
-//! alone, for profiling it).
+//! round, for a smoke run), `--requests-only` (the request-path section
+//! alone, for profiling it) and `--only ours|official|baseline` (nothing but
+//! one contender's small calls, 64 in flight, so that `perf stat` or
+//! `perf record` sees that contender alone).
 //!
 //! Every section alternates its contenders within each round (the order
 //! rotates from round to round) and reports the median round of each, so
@@ -66,16 +68,26 @@ struct Plan {
     check_time: Duration,
     /// Only the request-path section (`--requests-only`, for profiling it).
     requests_only: bool,
+    /// Only this contender's small calls, 64 in flight (`--only WHO`).
+    only: Option<usize>,
 }
 
 impl Plan {
     fn from_args() -> Result<Plan, String> {
         let mut args = std::env::args().skip(1);
-        let (mut rounds, mut quick, mut requests_only) = (None, false, false);
+        let (mut rounds, mut quick, mut requests_only, mut only) = (None, false, false, None);
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--quick" => quick = true,
                 "--requests-only" => requests_only = true,
+                "--only" => {
+                    only = Some(match args.next().as_deref() {
+                        Some("ours") => OURS,
+                        Some("official") => OFFICIAL,
+                        Some("baseline") => BASELINE,
+                        _ => return Err("--only needs ours, official or baseline".into()),
+                    });
+                }
                 "--rounds" => {
                     let value = args.next().ok_or("--rounds needs a value")?;
                     let n: usize = value
@@ -94,6 +106,7 @@ impl Plan {
                 decodes: 10,
                 check_time: Duration::from_millis(100),
                 requests_only,
+                only,
             }
         } else {
             Plan {
@@ -103,6 +116,7 @@ impl Plan {
                 decodes: 200,
                 check_time: Duration::from_millis(700),
                 requests_only,
+                only,
             }
         })
     }
@@ -822,6 +836,19 @@ fn main() {
         .expect("runtime");
     let base = runtime.block_on(serve(Arc::new(routes)));
     let clients = Arc::new(Clients::new(&base));
+
+    if let Some(who) = plan.only {
+        // Warm up, then the calls a profiler should see.
+        runtime.block_on(concurrent(&clients, who, Answer::Small, IN_FLIGHT * 10));
+        let rate = runtime.block_on(concurrent(
+            &clients,
+            who,
+            Answer::Small,
+            plan.concurrent_calls * plan.rounds,
+        ));
+        println!("{rate:.0} calls/s");
+        return;
+    }
 
     println!(
         "side by side: stytch-sdk vs official stytch vs hand-written baselines; \

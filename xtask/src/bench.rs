@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--rounds N] [--peer VERSION] [--quick] [--requests-only]`: the request
+//! `cargo xtask bench [--rounds N] [--peer VERSION] [--quick] [--requests-only] [--only WHO]`: the request
 //! path, decoding and local token checks of `stytch-sdk` measured side by
 //! side with the official `stytch` crate and hand-written baselines.
 //!
@@ -52,6 +52,9 @@ pub struct Options {
     pub quick: bool,
     /// Only the request-path section, for profiling it.
     pub requests_only: bool,
+    /// Only one contender's small calls, 64 in flight (`ours`, `official`
+    /// or `baseline`), for `perf stat`; the program checks the name.
+    pub only: Option<String>,
 }
 
 /// Builds the scratch project and runs the bench program, whose table goes
@@ -76,6 +79,9 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
     }
     if options.requests_only {
         command.arg("--requests-only");
+    }
+    if let Some(who) = &options.only {
+        command.args(["--only", who]);
     }
     let status = command
         .status()
@@ -107,7 +113,7 @@ fn write_project(root: &Path, project: &Path, peer: &str) -> Result<(), String> 
     )
 }
 
-/// `[--rounds N] [--peer VERSION] [--quick] [--requests-only]`, defaulting
+/// `[--rounds N] [--peer VERSION] [--quick] [--requests-only] [--only WHO]`, defaulting
 /// to the program's round count, `stytch` 11.1.0 and the full measurement.
 pub fn parse_args(args: &[&str]) -> Result<Options, String> {
     let mut options = Options {
@@ -115,6 +121,7 @@ pub fn parse_args(args: &[&str]) -> Result<Options, String> {
         peer: "11.1.0".to_owned(),
         quick: false,
         requests_only: false,
+        only: None,
     };
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
@@ -138,6 +145,7 @@ pub fn parse_args(args: &[&str]) -> Result<Options, String> {
                 options.rounds = Some(rounds);
             }
             "--peer" => options.peer = (*value).to_owned(),
+            "--only" => options.only = Some((*value).to_owned()),
             _ => return Err(format!("unknown option {flag}")),
         }
     }
@@ -156,7 +164,8 @@ mod tests {
                 rounds: None,
                 peer: "11.1.0".to_owned(),
                 quick: false,
-                requests_only: false
+                requests_only: false,
+                only: None
             }
         );
         assert_eq!(
@@ -165,12 +174,15 @@ mod tests {
                 rounds: Some(3),
                 peer: "11.0.0".to_owned(),
                 quick: true,
-                requests_only: false
+                requests_only: false,
+                only: None
             }
         );
         let profiling = parse_args(&["--requests-only", "--rounds", "2"]).unwrap();
         assert!(profiling.requests_only && !profiling.quick);
         assert_eq!(profiling.rounds, Some(2));
+        let one = parse_args(&["--only", "official"]).unwrap();
+        assert_eq!(one.only.as_deref(), Some("official"));
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::time::{Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{
-    AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER, USER_AGENT,
+    AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER,
+    USER_AGENT,
 };
 use reqwest::{Method, Url};
 use tracing::Instrument as _;
@@ -72,7 +73,6 @@ pub(crate) struct TransportConfig {
 struct Prepared {
     endpoint: &'static str,
     method: Method,
-    url: Url,
     encoding: Encoding,
     /// The JSON body (a shared buffer: each attempt's copy is a reference count).
     params: Bytes,
@@ -175,14 +175,14 @@ impl Transport {
         let prepared = Prepared {
             endpoint: E::ID,
             method: E::METHOD,
-            url: endpoint_url(base, &path),
             encoding: E::ENCODING,
             params,
             pairs,
             headers,
             repeatable: E::METHOD == Method::GET || E::IDEMPOTENT,
         };
-        let (status, body) = self.execute(prepared).await?;
+        let url = endpoint_url(base, &path);
+        let (status, body) = self.execute(prepared, url).await?;
         let mut response = decode(E::ID, &body)?;
         E::fill_http_status(&mut response, status);
         Ok(response)
@@ -191,7 +191,7 @@ impl Transport {
     /// The non-generic part of a call: sends the request (again, where the
     /// retry policy allows), bounds every attempt in time and size, maps error
     /// statuses and reports the call as one `tracing` span.
-    async fn execute(&self, request: Prepared) -> Result<(u16, Bytes), Error> {
+    async fn execute(&self, request: Prepared, url: Url) -> Result<(u16, Bytes), Error> {
         let span = tracing::debug_span!(
             "stytch.request",
             endpoint = request.endpoint,
@@ -204,11 +204,17 @@ impl Transport {
         // Without a subscriber that wants the span, the call is only sent:
         // no clock reading, no span entered on each poll.
         if span.is_disabled() {
-            return self.attempts(request).await.map(|(body, _)| body);
+            return self
+                .attempts(request, url, false)
+                .await
+                .map(|(body, _)| body);
         }
         let endpoint = request.endpoint;
         let started = Instant::now();
-        let result = self.attempts(request).instrument(span.clone()).await;
+        let result = self
+            .attempts(request, url, true)
+            .instrument(span.clone())
+            .await;
         {
             let latency = started.elapsed().as_secs_f64() * 1000.0;
             span.record("latency_ms", latency);
@@ -245,11 +251,8 @@ impl Transport {
     /// when the options were made), the endpoint's own headers, and the
     /// encoded parameters. Built anew for each attempt, so the success path
     /// builds one request and copies nothing for retries that never come.
-    fn build(&self, request: &Prepared) -> Result<reqwest::Request, Error> {
-        let builder = self
-            .inner
-            .http
-            .request(request.method.clone(), request.url.clone());
+    fn build(&self, request: &Prepared, url: Url) -> Result<reqwest::Request, Error> {
+        let builder = self.inner.http.request(request.method.clone(), url);
         let builder = match request.encoding {
             Encoding::Json => builder.body(request.params.clone()),
             Encoding::Query => builder.query(&request.pairs),
@@ -258,9 +261,10 @@ impl Transport {
         let mut built = builder
             .build()
             .map_err(|source| http_error(request.endpoint, source))?;
-        // Straight into the request's own map: no second map to merge.
+        // Straight into the request's own map: no second map to merge. Room
+        // for reqwest's `accept` too, so that the map never grows.
         let headers = built.headers_mut();
-        headers.reserve(3 + self.options.headers.len() + request.headers.len());
+        headers.reserve(HEADERS_SET + self.options.headers.len() + request.headers.len());
         if let Some(authorization) = &self.inner.authorization {
             headers.insert(AUTHORIZATION, authorization.clone());
         }
@@ -275,31 +279,25 @@ impl Transport {
     }
 
     /// Sends until an attempt succeeds, fails for good, or the attempts run out.
-    async fn attempts(&self, request: Prepared) -> Result<((u16, Bytes), u32), Error> {
-        let endpoint = request.endpoint;
+    /// `traced`: whether the call's span is enabled (and so worth recording into).
+    async fn attempts(
+        &self,
+        request: Prepared,
+        url: Url,
+        traced: bool,
+    ) -> Result<((u16, Bytes), u32), Error> {
         let policy = self.options.retry;
         let max_attempts = if request.repeatable {
             policy.max_attempts.max(1)
         } else {
             1
         };
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let last = attempt >= max_attempts;
-            let this = self.build(&request)?;
-            let outcome = tokio::time::timeout(self.options.timeout, self.attempt(endpoint, this))
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Error::Timeout {
-                        endpoint,
-                        timeout: self.options.timeout,
-                        attempts: 0,
-                    })
-                });
-            match outcome {
+        let mut attempt = 1;
+        // Attempts that may be followed by another send a copy of the URL ...
+        while attempt < max_attempts {
+            match self.attempt_in_time(&request, url.clone(), traced).await {
                 Ok(body) => return Ok((body, attempt)),
-                Err(e) if last || !e.is_retryable() => return Err(e.with_attempts(attempt)),
+                Err(e) if !e.is_retryable() => return Err(e.with_attempts(attempt)),
                 Err(e) => {
                     let wait = policy.delay(attempt, e.retry_after());
                     tracing::debug!(
@@ -312,7 +310,33 @@ impl Transport {
                     tokio::time::sleep(wait).await;
                 }
             }
+            attempt += 1;
         }
+        // ... the last one (on the success path usually the only one) the URL itself.
+        match self.attempt_in_time(&request, url, traced).await {
+            Ok(body) => Ok((body, attempt)),
+            Err(e) => Err(e.with_attempts(attempt)),
+        }
+    }
+
+    /// One attempt, built from `request` for `url` and bounded by the handle's timeout.
+    async fn attempt_in_time(
+        &self,
+        request: &Prepared,
+        url: Url,
+        traced: bool,
+    ) -> Result<(u16, Bytes), Error> {
+        let endpoint = request.endpoint;
+        let this = self.build(request, url)?;
+        tokio::time::timeout(self.options.timeout, self.attempt(endpoint, this, traced))
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::Timeout {
+                    endpoint,
+                    timeout: self.options.timeout,
+                    attempts: 0,
+                })
+            })
     }
 
     /// One attempt: sends, reads the body up to the size limit and maps the status.
@@ -320,6 +344,7 @@ impl Transport {
         &self,
         endpoint: &'static str,
         request: reqwest::Request,
+        traced: bool,
     ) -> Result<(u16, Bytes), Error> {
         let response = self
             .inner
@@ -328,14 +353,16 @@ impl Transport {
             .await
             .map_err(|source| http_error(endpoint, source))?;
         let status = response.status();
-        let span = tracing::Span::current();
-        span.record("status", status.as_u16());
-        if let Some(id) = response
-            .headers()
-            .get("request-id")
-            .and_then(|v| v.to_str().ok())
-        {
-            span.record("request_id", id);
+        if traced {
+            let span = tracing::Span::current();
+            span.record("status", status.as_u16());
+            if let Some(id) = response
+                .headers()
+                .get(&REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+            {
+                span.record("request_id", id);
+            }
         }
         if status.is_redirection() {
             return Err(Error::Redirect {
@@ -374,6 +401,13 @@ impl Transport {
 
 /// Bytes first set aside for a JSON request body (it grows past this when needed).
 const JSON_BODY_CAPACITY: usize = 512;
+
+/// Headers a request carries besides the caller's and the endpoint's:
+/// authorization, user agent, content type, and reqwest's `accept`.
+const HEADERS_SET: usize = 4;
+
+/// The header in which Stytch returns the id of the request.
+const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
 
 /// A base URL as the transport keeps it: parsed, its path without a
 /// trailing `/`. (The client builder has already refused bad ones.)
