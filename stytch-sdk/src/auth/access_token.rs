@@ -206,25 +206,27 @@ impl crate::consumer::idp::Idp<'_> {
     /// grant the action on the resource under the `scopes` section of the
     /// project's RBAC policy ([`RbacPolicy::scopes_grant`](super::RbacPolicy::scopes_grant)),
     /// or the call fails with [`AuthError::PermissionDenied`].
-    pub async fn introspect_token_local(
-        &self,
-        access_token: &str,
-        options: &super::AccessTokenOptions,
-    ) -> Result<AccessTokenClaims, crate::Error> {
-        type Product = crate::consumer::ConsumerProduct;
-        let claims =
-            verify_access_token::<Product>(self.core, access_token, options.clock_tolerance)
+    pub fn introspect_token_local<'a>(
+        &'a self,
+        access_token: &'a str,
+        options: &'a super::AccessTokenOptions,
+    ) -> crate::auth::AuthFuture<'a, AccessTokenClaims> {
+        Box::pin(async move {
+            type Product = crate::consumer::ConsumerProduct;
+            let claims =
+                verify_access_token::<Product>(self.core, access_token, options.clock_tolerance)
+                    .await?;
+            if let Some(check) = &options.authorization_check {
+                check_scopes::<Product>(
+                    self.core,
+                    &claims.scopes(),
+                    &check.resource_id,
+                    &check.action,
+                )
                 .await?;
-        if let Some(check) = &options.authorization_check {
-            check_scopes::<Product>(
-                self.core,
-                &claims.scopes(),
-                &check.resource_id,
-                &check.action,
-            )
-            .await?;
-        }
-        Ok(claims)
+            }
+            Ok(claims)
+        })
     }
 }
 
@@ -239,30 +241,32 @@ impl crate::b2b::idp::Idp<'_> {
     /// lookup) and one of its scopes must grant the action on the resource
     /// under the project's RBAC policy, or the call fails with
     /// [`AuthError::PermissionDenied`].
-    pub async fn introspect_token_local(
-        &self,
-        access_token: &str,
-        options: &super::OrganizationAccessTokenOptions,
-    ) -> Result<AccessTokenClaims, crate::Error> {
-        type Product = crate::b2b::B2bProduct;
-        let claims =
-            verify_access_token::<Product>(self.core, access_token, options.clock_tolerance)
+    pub fn introspect_token_local<'a>(
+        &'a self,
+        access_token: &'a str,
+        options: &'a super::OrganizationAccessTokenOptions,
+    ) -> crate::auth::AuthFuture<'a, AccessTokenClaims> {
+        Box::pin(async move {
+            type Product = crate::b2b::B2bProduct;
+            let claims =
+                verify_access_token::<Product>(self.core, access_token, options.clock_tolerance)
+                    .await?;
+            if let Some(check) = &options.authorization_check {
+                let actual = claims
+                    .organization
+                    .as_ref()
+                    .map(|org| org.organization_id.as_str())
+                    .unwrap_or_default();
+                check_tenancy(&check.organization_id, actual)?;
+                check_scopes::<Product>(
+                    self.core,
+                    &claims.scopes(),
+                    &check.resource_id,
+                    &check.action,
+                )
                 .await?;
-        if let Some(check) = &options.authorization_check {
-            let actual = claims
-                .organization
-                .as_ref()
-                .map(|org| org.organization_id.as_str())
-                .unwrap_or_default();
-            check_tenancy(&check.organization_id, actual)?;
-            check_scopes::<Product>(
-                self.core,
-                &claims.scopes(),
-                &check.resource_id,
-                &check.action,
-            )
-            .await?;
-        }
-        Ok(claims)
+            }
+            Ok(claims)
+        })
     }
 }

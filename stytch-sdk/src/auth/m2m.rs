@@ -153,12 +153,14 @@ macro_rules! m2m_impl {
             /// fails with [`AuthError::MissingScope`] naming it.
             ///
             /// Get tokens to send with the `token` endpoint of this handle.
-            pub async fn authenticate_token(
-                &self,
-                access_token: &str,
-                options: &M2mTokenOptions,
-            ) -> Result<M2mClaims, crate::Error> {
-                Ok(authenticate::<$product>(self.core, access_token, options).await?)
+            pub fn authenticate_token<'a>(
+                &'a self,
+                access_token: &'a str,
+                options: &'a M2mTokenOptions,
+            ) -> crate::auth::AuthFuture<'a, M2mClaims> {
+                Box::pin(async move {
+                    Ok(authenticate::<$product>(self.core, access_token, options).await?)
+                })
             }
         }
     };

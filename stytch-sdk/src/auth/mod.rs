@@ -162,6 +162,16 @@ pub use provider::{M2mTokenProvider, TOKEN_REFRESH_MARGIN};
 pub use rbac::RbacPolicy;
 pub use sessions::Authenticated;
 
+/// The future this module's methods return (token checks, cached policies,
+/// the M2M token provider); await it like any other. It is `Send`.
+///
+/// Each is one boxed future built inside this crate, so a program that
+/// awaits it compiles a call through a pointer rather than its own copy of
+/// the whole check: key-set and policy caches, claim decoding, policy
+/// evaluation. The box costs one small allocation per call.
+pub type AuthFuture<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, crate::Error>> + Send + 'a>>;
+
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 pub(crate) use jwks::JwksCache;
 #[cfg(all(feature = "test-util", any(feature = "consumer", feature = "b2b")))]

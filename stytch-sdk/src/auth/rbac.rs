@@ -606,9 +606,11 @@ macro_rules! rbac_impl {
             ///
             /// Useful to check further permissions of a session that has already
             /// been authenticated, with [`RbacPolicy::check`].
-            pub async fn cached_policy(&self) -> Result<Arc<RbacPolicy>, crate::Error> {
-                let cache = self.core.auth().policy::<$product>();
-                Ok(cache.get::<$product>(self.core).await?)
+            pub fn cached_policy<'a>(&'a self) -> crate::auth::AuthFuture<'a, Arc<RbacPolicy>> {
+                Box::pin(async move {
+                    let cache = self.core.auth().policy::<$product>();
+                    Ok(cache.get::<$product>(self.core).await?)
+                })
             }
         }
     };
@@ -627,11 +629,13 @@ impl crate::b2b::rbac::Rbac<'_> {
     /// use: the project's policy with the organization's own roles added.
     /// Served from the client's caches; either part is fetched when missing
     /// or older than `rbac_policy_max_age`.
-    pub async fn cached_org_policy(
-        &self,
-        organization_id: &str,
-    ) -> Result<Arc<RbacPolicy>, crate::Error> {
-        let cache = self.core.auth().org_policies();
-        Ok(cache.merged(self.core, organization_id).await?)
+    pub fn cached_org_policy<'a>(
+        &'a self,
+        organization_id: &'a str,
+    ) -> crate::auth::AuthFuture<'a, Arc<RbacPolicy>> {
+        Box::pin(async move {
+            let cache = self.core.auth().org_policies();
+            Ok(cache.merged(self.core, organization_id).await?)
+        })
     }
 }
