@@ -32,8 +32,8 @@
 //! built incrementally.
 //!
 //! `--baseline DIR` adds the `stytch-sdk` of another checkout (say `git
-//! worktree add ../before <rev>`) to every row with default features, to
-//! compare a change before and after in the same run.
+//! worktree add ../before <rev>`) to every row whose features it declares,
+//! to compare a change before and after in the same run.
 //!
 //! `--rows TEXT` times only the rows whose label contains `TEXT` (ignoring
 //! case), plus the first row, whose official build every uncompared row is
@@ -351,11 +351,13 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
             continue;
         }
         let mut with = vec![(Sdk::Ours, root.to_path_buf())];
+        if let Some(baseline) = &options.baseline
+            && declares_features(baseline, row.features)?
+        {
+            with.insert(0, (Sdk::Baseline, baseline.clone()));
+        }
         if row.compared {
             with.insert(0, (Sdk::Official, root.to_path_buf()));
-            if let Some(baseline) = &options.baseline {
-                with.insert(1, (Sdk::Baseline, baseline.clone()));
-            }
         }
         for (sdk, checkout) in with {
             let project = dir.path().join(format!("subject-{}", subjects.len()));
@@ -443,6 +445,29 @@ fn load() -> String {
                 .join(" ")
         })
         .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+/// Whether the `stytch-sdk` of `checkout` declares every feature in
+/// `features` (comma-separated; `None`, its defaults, always holds), so that a
+/// row can be built with it.
+fn declares_features(checkout: &Path, features: Option<&str>) -> Result<bool, String> {
+    let Some(features) = features else {
+        return Ok(true);
+    };
+    let path = checkout.join("stytch-sdk/Cargo.toml");
+    let manifest =
+        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    // The names at the start of the lines of the `[features]` table.
+    let declared: Vec<&str> = manifest
+        .lines()
+        .skip_while(|line| line.trim() != "[features]")
+        .skip(1)
+        .take_while(|line| !line.trim_start().starts_with('['))
+        .filter_map(|line| line.split_once('=').map(|(name, _)| name.trim()))
+        .collect();
+    Ok(features
+        .split(',')
+        .all(|feature| declared.contains(&feature)))
 }
 
 /// The table of medians: a line per row (and one per binary's rebuild), a
@@ -675,6 +700,25 @@ fn median(times: &mut [Duration]) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_baseline_builds_the_rows_whose_features_it_declares() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("stytch-sdk")).unwrap();
+        std::fs::write(
+            dir.path().join("stytch-sdk/Cargo.toml"),
+            "[package]\nname = \"stytch-sdk\"\n\n[features]\ndefault = [\"consumer\"]\n\
+             consumer = []\nb2b = []\nrustls = [\"reqwest/rustls\"]\n\n[dependencies]\n\
+             management = \"1\"\n",
+        )
+        .unwrap();
+        assert!(declares_features(dir.path(), None).unwrap());
+        assert!(declares_features(dir.path(), Some("b2b,rustls")).unwrap());
+        // A dependency of the same name is not a feature.
+        assert!(!declares_features(dir.path(), Some("consumer,management")).unwrap());
+        let missing = declares_features(&dir.path().join("nowhere"), Some("b2b")).unwrap_err();
+        assert!(missing.contains("nowhere"), "{missing}");
+    }
 
     fn subject(row: usize, sdk: Sdk, project: &Path) -> Subject {
         Subject {
