@@ -163,25 +163,23 @@ impl crate::consumer::idp::Idp<'_> {
     ///   token's scopes must grant the action on the resource under the
     ///   project's cached RBAC policy, or the call fails with
     ///   [`AuthError::PermissionDenied`].
-    pub fn introspect_token_network<'a>(
-        &'a self,
+    pub async fn introspect_token_network(
+        &self,
         request: crate::consumer::idp::IntrospectTokenNetworkRequest,
-    ) -> crate::auth::AuthFuture<'a, AccessTokenClaims> {
-        Box::pin(async move {
-            let check = request.authorization_check.clone();
-            let answer = self.introspect_token_network_unchecked(request).await?;
-            let claims = Answer::from(answer).into_claims()?;
-            if let Some(check) = check {
-                check_scopes::<crate::consumer::ConsumerProduct>(
-                    self.core,
-                    &claims.scopes(),
-                    &check.resource_id,
-                    &check.action,
-                )
-                .await?;
-            }
-            Ok(claims)
-        })
+    ) -> Result<AccessTokenClaims, Error> {
+        let check = request.authorization_check.clone();
+        let answer = self.introspect_token_network_unchecked(request).await?;
+        let claims = Answer::from(answer).into_claims()?;
+        if let Some(check) = check {
+            check_scopes::<crate::consumer::ConsumerProduct>(
+                self.core,
+                &claims.scopes(),
+                &check.resource_id,
+                &check.action,
+            )
+            .await?;
+        }
+        Ok(claims)
     }
 }
 
@@ -212,30 +210,28 @@ impl crate::b2b::idp::Idp<'_> {
     ///   otherwise, before any policy lookup) and one of its scopes must
     ///   grant the action on the resource under the project's cached RBAC
     ///   policy ([`AuthError::PermissionDenied`] otherwise).
-    pub fn introspect_token_network<'a>(
-        &'a self,
+    pub async fn introspect_token_network(
+        &self,
         request: crate::b2b::idp::IntrospectTokenNetworkRequest,
-    ) -> crate::auth::AuthFuture<'a, AccessTokenClaims> {
-        Box::pin(async move {
-            let check = request.authorization_check.clone();
-            let answer = self.introspect_token_network_unchecked(request).await?;
-            let claims = Answer::from(answer).into_claims()?;
-            if let Some(check) = check {
-                let actual = claims
-                    .organization
-                    .as_ref()
-                    .map(|org| org.organization_id.as_str())
-                    .unwrap_or_default();
-                check_tenancy(&check.organization_id, actual)?;
-                check_scopes::<crate::b2b::B2bProduct>(
-                    self.core,
-                    &claims.scopes(),
-                    &check.resource_id,
-                    &check.action,
-                )
-                .await?;
-            }
-            Ok(claims)
-        })
+    ) -> Result<AccessTokenClaims, Error> {
+        let check = request.authorization_check.clone();
+        let answer = self.introspect_token_network_unchecked(request).await?;
+        let claims = Answer::from(answer).into_claims()?;
+        if let Some(check) = check {
+            let actual = claims
+                .organization
+                .as_ref()
+                .map(|org| org.organization_id.as_str())
+                .unwrap_or_default();
+            check_tenancy(&check.organization_id, actual)?;
+            check_scopes::<crate::b2b::B2bProduct>(
+                self.core,
+                &claims.scopes(),
+                &check.resource_id,
+                &check.action,
+            )
+            .await?;
+        }
+        Ok(claims)
     }
 }

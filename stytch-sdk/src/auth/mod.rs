@@ -162,13 +162,16 @@ pub use provider::{M2mTokenProvider, TOKEN_REFRESH_MARGIN};
 pub use rbac::RbacPolicy;
 pub use sessions::Authenticated;
 
-/// The future this module's methods return (token checks, cached policies,
-/// the M2M token provider); await it like any other. It is `Send`.
+/// The future the local checks return (`authenticate_jwt_local`,
+/// `introspect_token_local`, `authenticate_token`, the cached policies);
+/// await it like any other. It is `Send`.
 ///
 /// Each is one boxed future built inside this crate, so a program that
 /// awaits it compiles a call through a pointer rather than its own copy of
 /// the whole check: key-set and policy caches, claim decoding, policy
-/// evaluation. The box costs one small allocation per call.
+/// evaluation. The box costs one small allocation per check. Methods that
+/// may call an endpoint (such as `authenticate_jwt`) stay `async fn`s: their
+/// answer's decoder compiles where they are called, like every endpoint's.
 pub type AuthFuture<'a, T> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, crate::Error>> + Send + 'a>>;
 

@@ -95,48 +95,46 @@ impl M2mTokenProvider {
     }
 
     /// A valid access token, to send as `Authorization: Bearer <token>`.
-    pub fn access_token<'a>(&'a self) -> crate::auth::AuthFuture<'a, String> {
-        Box::pin(async move {
-            let now = Instant::now();
-            let cached = self.inner.cell.with(|current| {
-                current
-                    .filter(|snapshot| now < snapshot.value.refresh_at)
-                    .map(|snapshot| snapshot.value.access_token.clone())
-            });
-            if let Some(token) = cached {
-                return Ok(token);
+    pub async fn access_token(&self) -> Result<String, crate::Error> {
+        let now = Instant::now();
+        let cached = self.inner.cell.with(|current| {
+            current
+                .filter(|snapshot| now < snapshot.value.refresh_at)
+                .map(|snapshot| snapshot.value.access_token.clone())
+        });
+        if let Some(token) = cached {
+            return Ok(token);
+        }
+        let seen = self.inner.cell.load();
+        let fetch = {
+            let inner = Arc::clone(&self.inner);
+            let fetch = inner.fetch;
+            move || fetch(inner)
+        };
+        let error = match self
+            .inner
+            .cell
+            .refresh(seen.as_ref(), Gate::Stale, NO_BACKOFF, fetch)
+            .await
+        {
+            Outcome::Fetched(snapshot) => return Ok(snapshot.value.access_token.clone()),
+            Outcome::Failed(error) | Outcome::Skipped(Some(error)) => Some(error),
+            // Only a minimum-interval gate skips without an error; not used here.
+            Outcome::Skipped(None) => None,
+        };
+        match (seen, error) {
+            (Some(snapshot), _) if Instant::now() < snapshot.value.expires_at => {
+                Ok(snapshot.value.access_token.clone())
             }
-            let seen = self.inner.cell.load();
-            let fetch = {
-                let inner = Arc::clone(&self.inner);
-                let fetch = inner.fetch;
-                move || fetch(inner)
-            };
-            let error = match self
-                .inner
-                .cell
-                .refresh(seen.as_ref(), Gate::Stale, NO_BACKOFF, fetch)
-                .await
-            {
-                Outcome::Fetched(snapshot) => return Ok(snapshot.value.access_token.clone()),
-                Outcome::Failed(error) | Outcome::Skipped(Some(error)) => Some(error),
-                // Only a minimum-interval gate skips without an error; not used here.
-                Outcome::Skipped(None) => None,
-            };
-            match (seen, error) {
-                (Some(snapshot), _) if Instant::now() < snapshot.value.expires_at => {
-                    Ok(snapshot.value.access_token.clone())
-                }
-                (_, Some(source)) => Err(AuthError::Fetch {
-                    what: "M2M access token",
-                    source,
-                }
-                .into()),
-                (_, None) => Err(crate::Error::Config(
-                    "no M2M token could be requested".into(),
-                )),
+            (_, Some(source)) => Err(AuthError::Fetch {
+                what: "M2M access token",
+                source,
             }
-        })
+            .into()),
+            (_, None) => Err(crate::Error::Config(
+                "no M2M token could be requested".into(),
+            )),
+        }
     }
 
     /// The M2M client id tokens are requested for.

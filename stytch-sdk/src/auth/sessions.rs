@@ -164,22 +164,20 @@ mod consumer {
         /// also grant the action on the resource under the project's RBAC
         /// policy (fetched and cached), or the call fails with
         /// [`AuthError::PermissionDenied`].
-        pub fn authenticate_jwt<'a>(
-            &'a self,
-            session_jwt: &'a str,
-            options: &'a SessionJwtOptions,
-        ) -> crate::auth::AuthFuture<'a, Authenticated<Session>> {
-            Box::pin(async move {
-                let local = verify_local(self.core, session_jwt, options).await;
-                let authenticated = local_or_api(session_jwt, local, || async {
-                    let request = AuthenticateRequest::new().session_jwt(session_jwt);
-                    let response = self.authenticate(request).await?;
-                    Ok((response.session, response.session_jwt))
-                })
-                .await?;
-                check(self.core, &authenticated.session, options).await?;
-                Ok(authenticated)
+        pub async fn authenticate_jwt(
+            &self,
+            session_jwt: &str,
+            options: &SessionJwtOptions,
+        ) -> Result<Authenticated<Session>, crate::Error> {
+            let local = verify_local(self.core, session_jwt, options).await;
+            let authenticated = local_or_api(session_jwt, local, || async {
+                let request = AuthenticateRequest::new().session_jwt(session_jwt);
+                let response = self.authenticate(request).await?;
+                Ok((response.session, response.session_jwt))
             })
+            .await?;
+            check(self.core, &authenticated.session, options).await?;
+            Ok(authenticated)
         }
 
         /// Authenticates a session JWT without ever calling the sessions API.
@@ -274,22 +272,20 @@ mod b2b {
         /// fails with [`AuthError::PermissionDenied`]. When the organization's
         /// roles cannot be fetched the call fails with [`AuthError::Fetch`],
         /// never with an allow.
-        pub fn authenticate_jwt<'a>(
-            &'a self,
-            session_jwt: &'a str,
-            options: &'a MemberSessionJwtOptions,
-        ) -> crate::auth::AuthFuture<'a, Authenticated<MemberSession>> {
-            Box::pin(async move {
-                let local = verify_local(self.core, session_jwt, options).await;
-                let authenticated = local_or_api(session_jwt, local, || async {
-                    let request = AuthenticateRequest::new().session_jwt(session_jwt);
-                    let response = self.authenticate(request).await?;
-                    Ok((response.member_session, response.session_jwt))
-                })
-                .await?;
-                check(self.core, &authenticated.session, options).await?;
-                Ok(authenticated)
+        pub async fn authenticate_jwt(
+            &self,
+            session_jwt: &str,
+            options: &MemberSessionJwtOptions,
+        ) -> Result<Authenticated<MemberSession>, crate::Error> {
+            let local = verify_local(self.core, session_jwt, options).await;
+            let authenticated = local_or_api(session_jwt, local, || async {
+                let request = AuthenticateRequest::new().session_jwt(session_jwt);
+                let response = self.authenticate(request).await?;
+                Ok((response.member_session, response.session_jwt))
             })
+            .await?;
+            check(self.core, &authenticated.session, options).await?;
+            Ok(authenticated)
         }
 
         /// Authenticates a member session JWT without ever calling the sessions API.
