@@ -17,10 +17,7 @@
 
 use std::fmt;
 
-use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer};
-use serde::de::{
-    self, Deserialize, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor,
-};
+use serde::de::{self, Deserialize, DeserializeOwned, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -226,55 +223,43 @@ enum Part<'a> {
     Value(Value),
 }
 
-/// The entries of the object a session type is decoded from, in the order
-/// the keys of a `serde_json::Map` (sorted) would come.
-struct Entries<'a, I> {
-    entries: I,
-    value: Option<Part<'a>>,
-}
-
-impl<'a, I: Iterator<Item = (&'static str, Part<'a>)>> MapAccess<'a> for Entries<'a, I> {
-    type Error = serde_json::Error;
-
-    fn next_key_seed<K: DeserializeSeed<'a>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Self::Error> {
-        let Some((key, value)) = self.entries.next() else {
-            return Ok(None);
-        };
-        self.value = Some(value);
-        seed.deserialize(BorrowedStrDeserializer::new(key))
-            .map(Some)
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'a>>(
-        &mut self,
-        seed: V,
-    ) -> Result<V::Value, Self::Error> {
-        match self.value.take() {
-            Some(Part::Raw(raw)) => seed.deserialize(raw),
-            Some(Part::Value(value)) => seed.deserialize(value),
-            None => Err(de::Error::custom("a value was asked for before its key")),
+/// Decodes `T` from the object of `entries` (sorted by key, each key once;
+/// absent ones left out); `what` names the object in the error.
+///
+/// The object is written out as JSON text and decoded like an API answer,
+/// so that a session type has one decoder, shared with the endpoints that
+/// return it, instead of one per kind of in-memory source.
+fn decode<T: DeserializeOwned, const N: usize>(
+    what: &str,
+    entries: [(&'static str, Option<Part<'_>>); N],
+) -> Result<T, AuthError> {
+    let mut text = Vec::with_capacity(SESSION_TEXT_CAPACITY);
+    text.push(b'{');
+    for (key, part) in entries
+        .into_iter()
+        .filter_map(|(key, part)| part.map(|part| (key, part)))
+    {
+        if text.len() > 1 {
+            text.push(b',');
+        }
+        // The keys are field names of the session types: nothing to escape.
+        text.push(b'"');
+        text.extend_from_slice(key.as_bytes());
+        text.extend_from_slice(b"\":");
+        match part {
+            Part::Raw(raw) => text.extend_from_slice(raw.get().as_bytes()),
+            Part::Value(value) => {
+                serde_json::to_writer(&mut text, &value).map_err(|e| decode_error(what, &e))?
+            }
         }
     }
+    text.push(b'}');
+    serde_json::from_slice(&text).map_err(|e| decode_error(what, &e))
 }
 
-/// Decodes `T` from `entries` (sorted by key, each key once); `what` names
-/// the object in the error.
-fn decode<'a, T: DeserializeOwned, const N: usize>(
-    what: &str,
-    entries: [(&'static str, Option<Part<'a>>); N],
-) -> Result<T, AuthError> {
-    let entries = entries
-        .into_iter()
-        .filter_map(|(key, part)| part.map(|part| (key, part)));
-    T::deserialize(MapAccessDeserializer::new(Entries {
-        entries,
-        value: None,
-    }))
-    .map_err(|e| decode_error(what, &e))
-}
+/// Bytes first set aside for the JSON text of a session (it grows past this
+/// when needed).
+const SESSION_TEXT_CAPACITY: usize = 1024;
 
 /// The error of a session type that does not decode, worded as when the
 /// claims were decoded from an in-memory map: positions within the token's
