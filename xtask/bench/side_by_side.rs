@@ -11,8 +11,10 @@
 //!
 //! Every section alternates its contenders within each round (the order
 //! rotates from round to round) and reports the median round of each, so
-//! that load from elsewhere on the machine hits all contenders alike. The
-//! three sections:
+//! that load from elsewhere on the machine hits all contenders alike. A
+//! ratio is the median over rounds of the two contenders' quotient within
+//! one round, which cancels load that drifts between rounds. The three
+//! sections:
 //!
 //! - request path: one loopback HTTP server on 127.0.0.1 answers all three
 //!   clients (ours, the official crate, a hand-written `reqwest` call decoding
@@ -139,8 +141,11 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 /// Runs each contender once per round, rotating which goes first, and
-/// returns each one's median.
-fn alternate<const N: usize>(rounds: usize, mut measure: impl FnMut(usize) -> f64) -> [f64; N] {
+/// returns each one's figures, one per round.
+fn alternate<const N: usize>(
+    rounds: usize,
+    mut measure: impl FnMut(usize) -> f64,
+) -> [Vec<f64>; N] {
     let mut samples: [Vec<f64>; N] = std::array::from_fn(|_| Vec::with_capacity(rounds));
     for round in 0..rounds {
         for k in 0..N {
@@ -148,7 +153,7 @@ fn alternate<const N: usize>(rounds: usize, mut measure: impl FnMut(usize) -> f6
             samples[which].push(measure(which));
         }
     }
-    samples.map(median)
+    samples
 }
 
 // ---------------------------------------------------------------------------
@@ -737,19 +742,20 @@ impl Tokens {
 // ---------------------------------------------------------------------------
 // The table
 
-/// One line of the table: a measure with its three contenders.
+/// One line of the table: a measure with its three contenders' figures,
+/// one per round (empty for a contender not measured).
 struct Row {
     what: String,
     unit: &'static str,
-    values: [Option<f64>; 3],
+    samples: [Vec<f64>; 3],
 }
 
 impl Row {
-    fn new(what: impl Into<String>, unit: &'static str, values: [Option<f64>; 3]) -> Row {
+    fn new(what: impl Into<String>, unit: &'static str, samples: [Vec<f64>; 3]) -> Row {
         Row {
             what: what.into(),
             unit,
-            values,
+            samples,
         }
     }
 }
@@ -763,10 +769,20 @@ fn figure(value: Option<f64>) -> String {
     }
 }
 
-fn ratio(ours: Option<f64>, other: Option<f64>) -> String {
-    match (ours, other) {
-        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}x", a / b),
-        _ => "-".to_owned(),
+/// The median over rounds of ours divided by the other contender's figure of
+/// the same round: the two ran back to back, so load that drifts from round
+/// to round cancels out of each quotient.
+fn ratio(ours: &[f64], other: &[f64]) -> String {
+    let quotients: Vec<f64> = ours
+        .iter()
+        .zip(other)
+        .filter(|(_, b)| **b > 0.0)
+        .map(|(a, b)| a / b)
+        .collect();
+    if quotients.is_empty() {
+        "-".to_owned()
+    } else {
+        format!("{:.2}x", median(quotients))
     }
 }
 
@@ -778,14 +794,15 @@ fn print_table(title: &str, baseline: &str, rows: &[Row]) {
         "measure", "unit", "ours", "official", "baseline", "ours/offic.", "ours/basel."
     );
     for row in rows {
-        let [ours, official, base] = row.values;
+        let [ours, official, base] = &row.samples;
+        let middle = |samples: &Vec<f64>| (!samples.is_empty()).then(|| median(samples.clone()));
         println!(
             "  {:<50} {:<9} {:>9} {:>9} {:>9} {:>12} {:>12}",
             row.what,
             row.unit,
-            figure(ours),
-            figure(official),
-            figure(base),
+            figure(middle(ours)),
+            figure(middle(official)),
+            figure(middle(base)),
             ratio(ours, official),
             ratio(ours, base),
         );
@@ -882,7 +899,7 @@ fn main() {
         rows.push(Row::new(
             format!("{label} ({:.1} kB), 1 task", size as f64 / 1000.0),
             "µs/call",
-            one.map(Some),
+            one,
         ));
         let concurrent_calls = match answer {
             Answer::Small => plan.concurrent_calls,
@@ -897,7 +914,7 @@ fn main() {
                 size as f64 / 1000.0
             ),
             "calls/s",
-            many.map(Some),
+            many,
         ));
     }
     print_table(
@@ -946,7 +963,7 @@ fn main() {
                 body.len() as f64 / 1000.0
             ),
             "µs/decode",
-            decoded.map(Some),
+            decoded,
         )],
     );
 
@@ -1060,14 +1077,13 @@ fn main() {
                     samples[which].push(rate(threads, plan.check_time, check));
                 }
             }
-            let values = samples.map(|s| (!s.is_empty()).then(|| median(s)));
             rows.push(Row::new(
                 format!(
                     "{label}, RS256-2048, {threads} thread{}",
                     if threads == 1 { "" } else { "s" }
                 ),
                 "checks/s",
-                values,
+                samples,
             ));
         }
     }
@@ -1079,6 +1095,7 @@ fn main() {
     println!();
     println!("load at end:   {}", load());
     println!(
-        "ratios are ours divided by the other: for µs lower is better, for calls/s and checks/s higher is better"
+        "ratios are the median over rounds of ours divided by the other in the same round: \
+         for µs lower is better, for calls/s and checks/s higher is better"
     );
 }
