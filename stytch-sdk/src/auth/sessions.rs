@@ -294,16 +294,18 @@ mod b2b {
         /// token older than `options.max_token_age` fails with
         /// [`AuthError::TooOld`]. A session revoked after the token was issued
         /// stays accepted until the token expires or reaches the maximum age.
-        pub async fn authenticate_jwt_local(
-            &self,
-            session_jwt: &str,
-            options: &MemberSessionJwtOptions,
-        ) -> Result<MemberSession, crate::Error> {
-            let session = verify_local(self.core, session_jwt, options)
-                .await
-                .map_err(AuthError::from)?;
-            check(self.core, &session, options).await?;
-            Ok(session)
+        pub fn authenticate_jwt_local<'a>(
+            &'a self,
+            session_jwt: &'a str,
+            options: &'a MemberSessionJwtOptions,
+        ) -> crate::auth::AuthFuture<'a, MemberSession> {
+            Box::pin(async move {
+                let session = verify_local(self.core, session_jwt, options)
+                    .await
+                    .map_err(AuthError::from)?;
+                check(self.core, &session, options).await?;
+                Ok(session)
+            })
         }
     }
 }
