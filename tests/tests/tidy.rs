@@ -6,6 +6,9 @@
 //!   glue, the generated API nor the mock.
 //! - Generated code names the runtime and the client core it is handed,
 //!   never `auth`.
+//! - A public method of `auth` is an `async fn` only when it may call an
+//!   endpoint; the local checks return `AuthFuture`, so that their bodies
+//!   compile in the SDK and not in every crate that awaits them.
 //!
 //! Comments are skipped: a doc link to a higher layer is not a dependency.
 
@@ -104,6 +107,41 @@ fn generated_code_does_not_depend_on_auth() {
         offending.is_empty(),
         "generated code must not depend on auth:\n{}",
         offending.join("\n")
+    );
+}
+
+/// The public `async fn`s of `auth`: each may call an endpoint, whose
+/// answer's decoder then compiles where the method is called, like every
+/// endpoint method's.
+const CALLING_ENDPOINTS: &[&str] = &[
+    "authenticate_jwt",
+    "access_token",
+    "introspect_token_network",
+];
+
+#[test]
+fn only_auth_methods_that_call_endpoints_are_async_fns() {
+    let mut found = Vec::new();
+    for file in rust_files(&src().join("auth")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let Some(rest) = line.trim_start().strip_prefix("pub async fn ") else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !CALLING_ENDPOINTS.contains(&name.as_str()) {
+                found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "local checks return `AuthFuture` (a future built in the SDK), not an `async fn` \
+         whose body every caller compiles:\n{}",
+        found.join("\n")
     );
 }
 
