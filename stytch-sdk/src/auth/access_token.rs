@@ -162,30 +162,43 @@ async fn verify_access_token<P: VerifyingProduct>(
     })
 }
 
-/// Checks that one of `scopes` grants `action` on `resource_id` under the
-/// cached project policy of product `P` (local and network introspection alike).
-pub(crate) async fn check_scopes<P: VerifyingProduct>(
+/// Checks that one of the token's scopes grants `action` on `resource_id`
+/// under the cached project policy of product `P` (local and network
+/// introspection alike).
+pub(crate) async fn authorize<P: VerifyingProduct>(
     core: &Core,
-    scopes: &[&str],
+    claims: &AccessTokenClaims,
     resource_id: &str,
     action: &str,
 ) -> Result<(), AuthError> {
     let policy = core.auth().policy::<P>().get::<P>(core).await?;
-    policy.check_scopes(scopes, resource_id, action)
+    policy.check_scopes(&claims.scopes(), resource_id, action)
 }
 
-/// The tenancy rule of B2B token checks: the token's organization (`actual`,
-/// empty when the token names none) must be the one the check asks about.
+/// The B2B check of a token (local and network introspection alike): the
+/// token's organization (none counts as empty) must be `organization_id`,
+/// checked before any policy lookup, and then one of its scopes must grant
+/// `action` on `resource_id`.
 #[cfg(feature = "b2b")]
-pub(crate) fn check_tenancy(requested: &str, actual: &str) -> Result<(), AuthError> {
-    if requested == actual {
-        Ok(())
-    } else {
-        Err(AuthError::TenancyMismatch {
-            requested: requested.to_owned(),
+pub(crate) async fn authorize_in_organization(
+    core: &Core,
+    claims: &AccessTokenClaims,
+    organization_id: &str,
+    resource_id: &str,
+    action: &str,
+) -> Result<(), AuthError> {
+    let actual = claims
+        .organization
+        .as_ref()
+        .map(|org| org.organization_id.as_str())
+        .unwrap_or_default();
+    if organization_id != actual {
+        return Err(AuthError::TenancyMismatch {
+            requested: organization_id.to_owned(),
             actual: actual.to_owned(),
-        })
+        });
     }
+    authorize::<crate::b2b::B2bProduct>(core, claims, resource_id, action).await
 }
 
 #[cfg(feature = "consumer")]
@@ -217,13 +230,7 @@ impl crate::consumer::idp::Idp<'_> {
                 verify_access_token::<Product>(self.core, access_token, options.clock_tolerance)
                     .await?;
             if let Some(check) = &options.authorization_check {
-                check_scopes::<Product>(
-                    self.core,
-                    &claims.scopes(),
-                    &check.resource_id,
-                    &check.action,
-                )
-                .await?;
+                authorize::<Product>(self.core, &claims, &check.resource_id, &check.action).await?;
             }
             Ok(claims)
         })
@@ -252,15 +259,10 @@ impl crate::b2b::idp::Idp<'_> {
                 verify_access_token::<Product>(self.core, access_token, options.clock_tolerance)
                     .await?;
             if let Some(check) = &options.authorization_check {
-                let actual = claims
-                    .organization
-                    .as_ref()
-                    .map(|org| org.organization_id.as_str())
-                    .unwrap_or_default();
-                check_tenancy(&check.organization_id, actual)?;
-                check_scopes::<Product>(
+                authorize_in_organization(
                     self.core,
-                    &claims.scopes(),
+                    &claims,
+                    &check.organization_id,
                     &check.resource_id,
                     &check.action,
                 )

@@ -15,9 +15,11 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::AuthError;
+#[cfg(feature = "consumer")]
+use super::access_token::authorize;
 #[cfg(feature = "b2b")]
-use super::access_token::check_tenancy;
-use super::access_token::{AccessTokenClaims, OrganizationClaim, check_scopes};
+use super::access_token::authorize_in_organization;
+use super::access_token::{AccessTokenClaims, OrganizationClaim};
 use crate::error::{Error, RawBody};
 
 /// Claim of a B2B access token naming the organization it was issued in.
@@ -171,13 +173,8 @@ impl crate::consumer::idp::Idp<'_> {
         let answer = self.introspect_token_network_unchecked(request).await?;
         let claims = Answer::from(answer).into_claims()?;
         if let Some(check) = check {
-            check_scopes::<crate::consumer::ConsumerProduct>(
-                self.core,
-                &claims.scopes(),
-                &check.resource_id,
-                &check.action,
-            )
-            .await?;
+            type Product = crate::consumer::ConsumerProduct;
+            authorize::<Product>(self.core, &claims, &check.resource_id, &check.action).await?;
         }
         Ok(claims)
     }
@@ -218,15 +215,10 @@ impl crate::b2b::idp::Idp<'_> {
         let answer = self.introspect_token_network_unchecked(request).await?;
         let claims = Answer::from(answer).into_claims()?;
         if let Some(check) = check {
-            let actual = claims
-                .organization
-                .as_ref()
-                .map(|org| org.organization_id.as_str())
-                .unwrap_or_default();
-            check_tenancy(&check.organization_id, actual)?;
-            check_scopes::<crate::b2b::B2bProduct>(
+            authorize_in_organization(
                 self.core,
-                &claims.scopes(),
+                &claims,
+                &check.organization_id,
                 &check.resource_id,
                 &check.action,
             )
