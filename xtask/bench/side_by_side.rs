@@ -771,18 +771,27 @@ fn figure(value: Option<f64>) -> String {
 
 /// The median over rounds of ours divided by the other contender's figure of
 /// the same round: the two ran back to back, so load that drifts from round
-/// to round cancels out of each quotient.
+/// to round cancels out of each quotient. With four rounds or more, the
+/// quotients' quartiles follow in brackets: a ratio whose bracket spans 1.00
+/// does not tell the two contenders apart on this machine.
 fn ratio(ours: &[f64], other: &[f64]) -> String {
-    let quotients: Vec<f64> = ours
+    let mut quotients: Vec<f64> = ours
         .iter()
         .zip(other)
         .filter(|(_, b)| **b > 0.0)
         .map(|(a, b)| a / b)
         .collect();
-    if quotients.is_empty() {
-        "-".to_owned()
-    } else {
-        format!("{:.2}x", median(quotients))
+    quotients.sort_by(f64::total_cmp);
+    let n = quotients.len();
+    match n {
+        0 => "-".to_owned(),
+        1..=3 => format!("{:.2}x", quotients[n / 2]),
+        _ => format!(
+            "{:.2}x [{:.2}-{:.2}]",
+            quotients[n / 2],
+            quotients[n / 4],
+            quotients[n - 1 - n / 4]
+        ),
     }
 }
 
@@ -790,14 +799,14 @@ fn print_table(title: &str, baseline: &str, rows: &[Row]) {
     println!();
     println!("{title}  (baseline: {baseline})");
     println!(
-        "  {:<50} {:<9} {:>9} {:>9} {:>9} {:>12} {:>12}",
+        "  {:<50} {:<9} {:>9} {:>9} {:>9} {:>19} {:>19}",
         "measure", "unit", "ours", "official", "baseline", "ours/offic.", "ours/basel."
     );
     for row in rows {
         let [ours, official, base] = &row.samples;
         let middle = |samples: &Vec<f64>| (!samples.is_empty()).then(|| median(samples.clone()));
         println!(
-            "  {:<50} {:<9} {:>9} {:>9} {:>9} {:>12} {:>12}",
+            "  {:<50} {:<9} {:>9} {:>9} {:>9} {:>19} {:>19}",
             row.what,
             row.unit,
             figure(middle(ours)),
