@@ -7,7 +7,8 @@
 //! JSON object needs), and that expansion was over half of what the compiler
 //! spent on this crate. A generated impl reads one line per wire key: a match
 //! arm that reads the key's value into its field's slot ([`Reader`]), a
-//! `let ... else` for each required field that is absent, a line that turns
+//! `let ... else` for each required field (an absent one leaves a labeled
+//! block with its key, for the one error return after it), a line that turns
 //! the slot into the field (a [`Reader`] method names a nilable field or a
 //! wire format), and one [`Writer`] call per key to encode. The work behind
 //! each line is generic code in this module.
@@ -16,8 +17,9 @@
 //! deserializer or serializer, each `?` makes the compiler solve `Try` and
 //! `From` for the deserializer's error type, and with thousands of these
 //! lines that was the largest part of the crate's type checking. The match
-//! of a key takes one `?`, a required field returns its error from a
-//! `let ... else`, and the [`Writer`] keeps the first error itself.
+//! of a key takes one `?`, an absent required field's `let ... else` only
+//! breaks out with its key (one error is built after the block), and the
+//! [`Writer`] keeps the first error itself.
 //!
 //! The wire rules match what the derive did: unknown keys are skipped (or
 //! collected by the type's catch-all map), a key given twice is an error
@@ -125,8 +127,11 @@ impl<'de> Visitor<'de> for TextVisitor {
 ///         _ => fields.skip(),
 ///     }?;
 /// }
-/// let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-/// Ok(Self { user_id, .. })
+/// let absent = 'missing: {
+///     let Some(user_id) = user_id else { break 'missing "user_id" };
+///     return Ok(Self { user_id, .. });
+/// };
+/// Err(fields.missing(absent))
 /// ```
 pub(crate) struct Reader<A> {
     map: A,
@@ -455,21 +460,22 @@ mod tests {
                     _ => fields.rest(&mut rest, key),
                 }?;
             }
-            let Some(id) = id else {
-                return Err(fields.missing("id"));
+            let absent = 'missing: {
+                let Some(id) = id else { break 'missing "id" };
+                let Some(since) = since else {
+                    break 'missing "since";
+                };
+                return Ok(Sample {
+                    id,
+                    note: fields.nilable(note),
+                    at: fields.nilable_time(at),
+                    since: fields.time(since),
+                    scopes: fields.nilable_spaces(scopes),
+                    status_code: fields.http_status(status_code),
+                    rest,
+                });
             };
-            let Some(since) = since else {
-                return Err(fields.missing("since"));
-            };
-            Ok(Sample {
-                id,
-                note: fields.nilable(note),
-                at: fields.nilable_time(at),
-                since: fields.time(since),
-                scopes: fields.nilable_spaces(scopes),
-                status_code: fields.http_status(status_code),
-                rest,
-            })
+            Err(fields.missing(absent))
         }
     }
 
@@ -502,10 +508,11 @@ mod tests {
                     _ => fields.skip(),
                 }?;
             }
-            let Some(id) = id else {
-                return Err(fields.missing("id"));
+            let absent = 'missing: {
+                let Some(id) = id else { break 'missing "id" };
+                return Ok(Plain { id });
             };
-            Ok(Plain { id })
+            Err(fields.missing(absent))
         }
     }
 

@@ -123,7 +123,9 @@ fn unused(base: &str, fields: &[CodecField]) -> Ident {
 /// slot (an `Option`) per field it reads, matches each key to its slot with
 /// one arm per wire key, checks with one `let ... else` per required field
 /// that it was given, and then builds the value with one line per field
-/// (a `Reader` method names a nilable field or a wire format).
+/// (a `Reader` method names a nilable field or a wire format). An absent
+/// required field leaves the labeled block with its wire key, and the one
+/// error return after the block names it.
 /// `only_if` goes before each impl (a `#[cfg]` or nothing).
 pub(super) fn decode_impls(
     name: &Ident,
@@ -131,10 +133,11 @@ pub(super) fn decode_impls(
     only_if: TokenStream,
 ) -> TokenStream {
     let type_name = name.to_string();
-    let (map, reader, key) = (
+    let (map, reader, key, absent) = (
         unused("map", fields),
         unused("fields", fields),
         unused("key", fields),
+        unused("absent", fields),
     );
     let read: Vec<&CodecField> = fields
         .iter()
@@ -159,14 +162,16 @@ pub(super) fn decode_impls(
         None => (quote!(), quote!(_ => #reader.skip(),)),
     };
     // A required field that is absent ends the decoding with an error naming
-    // it; a `let ... else` per field (rather than `?` on a helper) keeps the
-    // thousands of these lines cheap to type-check.
+    // it. Each field's `let ... else` only hands its key to the single error
+    // return after the block (rather than building an error itself, or using
+    // `?` on a helper): that keeps the thousands of these lines cheap to
+    // type-check.
     let present = read
         .iter()
         .filter(|f| matches!(f.kind, Kind::Required))
         .map(|f| {
             let (var, wire) = (&f.rust, &f.wire);
-            quote!(let Some(#var) = #var else { return Err(#reader.missing(#wire)) };)
+            quote!(let Some(#var) = #var else { break 'missing #wire };)
         });
     let inits = fields.iter().map(|f| {
         let var = &f.rust;
@@ -199,6 +204,18 @@ pub(super) fn decode_impls(
             }
         }
     };
+    let present: Vec<TokenStream> = present.collect();
+    let finish = if present.is_empty() {
+        quote!(Ok(Self { #(#inits),* }))
+    } else {
+        quote! {
+            let #absent = 'missing: {
+                #(#present)*
+                return Ok(Self { #(#inits),* });
+            };
+            Err(#reader.missing(#absent))
+        }
+    };
     quote! {
         #only_if
         impl crate::codec::Object for #name {
@@ -208,8 +225,7 @@ pub(super) fn decode_impls(
                 #rest_slot
                 let mut #reader = crate::codec::Reader::new(#map);
                 #entries
-                #(#present)*
-                Ok(Self { #(#inits),* })
+                #finish
             }
         }
 

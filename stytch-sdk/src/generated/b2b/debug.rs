@@ -115,22 +115,19 @@ impl crate::codec::Object for WhoamiResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(project_id) = project_id else { break 'missing "project_id" };
+            let Some(name) = name else { break 'missing "name" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                project_id,
+                name,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(project_id) = project_id else {
-            return Err(fields.missing("project_id"))
-        };
-        let Some(name) = name else { return Err(fields.missing("name")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            project_id,
-            name,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -63,10 +63,13 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(impersonation_token) = impersonation_token else {
-            return Err(fields.missing("impersonation_token"))
+        let absent = 'missing: {
+            let Some(impersonation_token) = impersonation_token else {
+                break 'missing "impersonation_token"
+            };
+            return Ok(Self { impersonation_token });
         };
-        Ok(Self { impersonation_token })
+        Err(fields.missing(absent))
     }
 }
 
@@ -193,48 +196,43 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            let Some(intermediate_session_token) = intermediate_session_token else {
+                break 'missing "intermediate_session_token"
+            };
+            let Some(member_authenticated) = member_authenticated else {
+                break 'missing "member_authenticated"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                organization_id,
+                member,
+                session_token,
+                session_jwt,
+                organization,
+                intermediate_session_token,
+                member_authenticated,
+                member_session: fields.nilable(member_session),
+                mfa_required: fields.nilable(mfa_required),
+                intermediate_session_token_expires_at: fields
+                    .nilable_time(intermediate_session_token_expires_at),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
-        };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        let Some(intermediate_session_token) = intermediate_session_token else {
-            return Err(fields.missing("intermediate_session_token"))
-        };
-        let Some(member_authenticated) = member_authenticated else {
-            return Err(fields.missing("member_authenticated"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            organization_id,
-            member,
-            session_token,
-            session_jwt,
-            organization,
-            intermediate_session_token,
-            member_authenticated,
-            member_session: fields.nilable(member_session),
-            mfa_required: fields.nilable(mfa_required),
-            intermediate_session_token_expires_at: fields
-                .nilable_time(intermediate_session_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 

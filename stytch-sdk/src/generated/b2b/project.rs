@@ -114,22 +114,19 @@ impl crate::codec::Object for MetricsResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(project_id) = project_id else { break 'missing "project_id" };
+            let Some(metrics) = metrics else { break 'missing "metrics" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                project_id,
+                metrics,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(project_id) = project_id else {
-            return Err(fields.missing("project_id"))
-        };
-        let Some(metrics) = metrics else { return Err(fields.missing("metrics")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            project_id,
-            metrics,
-        })
+        Err(fields.missing(absent))
     }
 }
 

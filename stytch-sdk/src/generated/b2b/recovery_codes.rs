@@ -89,11 +89,14 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self { organization_id, member_id });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self { organization_id, member_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -183,28 +186,25 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            let Some(recovery_codes) = recovery_codes else {
+                break 'missing "recovery_codes"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+                recovery_codes,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        let Some(recovery_codes) = recovery_codes else {
-            return Err(fields.missing("recovery_codes"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-            recovery_codes,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -339,24 +339,27 @@ impl crate::codec::Object for RecoverRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(recovery_code) = recovery_code else {
+                break 'missing "recovery_code"
+            };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                recovery_code,
+                intermediate_session_token: fields.nilable(intermediate_session_token),
+                session_token: fields.nilable(session_token),
+                session_jwt: fields.nilable(session_jwt),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(recovery_code) = recovery_code else {
-            return Err(fields.missing("recovery_code"))
-        };
-        Ok(Self {
-            organization_id,
-            member_id,
-            recovery_code,
-            intermediate_session_token: fields.nilable(intermediate_session_token),
-            session_token: fields.nilable(session_token),
-            session_jwt: fields.nilable(session_jwt),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -519,38 +522,33 @@ impl crate::codec::Object for RecoverResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(recovery_codes_remaining) = recovery_codes_remaining else {
+                break 'missing "recovery_codes_remaining"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+                session_token,
+                session_jwt,
+                recovery_codes_remaining,
+                member_session: fields.nilable(member_session),
+                member_device: fields.nilable(member_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(recovery_codes_remaining) = recovery_codes_remaining else {
-            return Err(fields.missing("recovery_codes_remaining"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-            session_token,
-            session_jwt,
-            recovery_codes_remaining,
-            member_session: fields.nilable(member_session),
-            member_device: fields.nilable(member_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -626,11 +624,14 @@ impl crate::codec::Object for RotateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self { organization_id, member_id });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self { organization_id, member_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -714,28 +715,25 @@ impl crate::codec::Object for RotateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            let Some(recovery_codes) = recovery_codes else {
+                break 'missing "recovery_codes"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+                recovery_codes,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        let Some(recovery_codes) = recovery_codes else {
-            return Err(fields.missing("recovery_codes"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-            recovery_codes,
-        })
+        Err(fields.missing(absent))
     }
 }
 

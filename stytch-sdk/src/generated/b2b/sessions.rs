@@ -211,20 +211,21 @@ impl crate::codec::Object for AttestRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(profile_id) = profile_id else {
-            return Err(fields.missing("profile_id"))
+        let absent = 'missing: {
+            let Some(profile_id) = profile_id else { break 'missing "profile_id" };
+            let Some(token) = token else { break 'missing "token" };
+            return Ok(Self {
+                profile_id,
+                token,
+                organization_id: fields.nilable(organization_id),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                session_token: fields.nilable(session_token),
+                session_jwt: fields.nilable(session_jwt),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        let Some(token) = token else { return Err(fields.missing("token")) };
-        Ok(Self {
-            profile_id,
-            token,
-            organization_id: fields.nilable(organization_id),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            session_token: fields.nilable(session_token),
-            session_jwt: fields.nilable(session_jwt),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -374,37 +375,32 @@ impl crate::codec::Object for AttestResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member_session) = member_session else {
+                break 'missing "member_session"
+            };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member_session,
+                session_token,
+                session_jwt,
+                member,
+                organization,
+                member_device: fields.nilable(member_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member_session) = member_session else {
-            return Err(fields.missing("member_session"))
-        };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member_session,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            member_device: fields.nilable(member_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -656,35 +652,30 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_session) = member_session else {
+                break 'missing "member_session"
+            };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_session,
+                session_token,
+                session_jwt,
+                member,
+                organization,
+                verdict: fields.nilable(verdict),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_session) = member_session else {
-            return Err(fields.missing("member_session"))
-        };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_session,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            verdict: fields.nilable(verdict),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -803,18 +794,21 @@ impl crate::codec::Object for ExchangeRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            return Ok(Self {
+                organization_id,
+                session_token: fields.nilable(session_token),
+                session_jwt: fields.nilable(session_jwt),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                locale: fields.nilable(locale),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        Ok(Self {
-            organization_id,
-            session_token: fields.nilable(session_token),
-            session_jwt: fields.nilable(session_jwt),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            locale: fields.nilable(locale),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1005,46 +999,41 @@ impl crate::codec::Object for ExchangeResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            let Some(member_authenticated) = member_authenticated else {
+                break 'missing "member_authenticated"
+            };
+            let Some(intermediate_session_token) = intermediate_session_token else {
+                break 'missing "intermediate_session_token"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                session_token,
+                session_jwt,
+                member,
+                organization,
+                member_authenticated,
+                intermediate_session_token,
+                member_session: fields.nilable(member_session),
+                mfa_required: fields.nilable(mfa_required),
+                primary_required: fields.nilable(primary_required),
+                member_device: fields.nilable(member_device),
+                intermediate_session_token_expires_at: fields
+                    .nilable_time(intermediate_session_token_expires_at),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        let Some(member_authenticated) = member_authenticated else {
-            return Err(fields.missing("member_authenticated"))
-        };
-        let Some(intermediate_session_token) = intermediate_session_token else {
-            return Err(fields.missing("intermediate_session_token"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            member_authenticated,
-            intermediate_session_token,
-            member_session: fields.nilable(member_session),
-            mfa_required: fields.nilable(mfa_required),
-            primary_required: fields.nilable(primary_required),
-            member_device: fields.nilable(member_device),
-            intermediate_session_token_expires_at: fields
-                .nilable_time(intermediate_session_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1155,15 +1144,16 @@ impl crate::codec::Object for ExchangeAccessTokenRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(access_token) = access_token else {
-            return Err(fields.missing("access_token"))
+        let absent = 'missing: {
+            let Some(access_token) = access_token else { break 'missing "access_token" };
+            return Ok(Self {
+                access_token,
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        Ok(Self {
-            access_token,
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1291,34 +1281,29 @@ impl crate::codec::Object for ExchangeAccessTokenResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                session_token,
+                session_jwt,
+                member,
+                organization,
+                member_session: fields.nilable(member_session),
+                member_device: fields.nilable(member_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            member_session: fields.nilable(member_session),
-            member_device: fields.nilable(member_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1393,11 +1378,14 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self { organization_id, member_id });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self { organization_id, member_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1469,20 +1457,19 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_sessions) = member_sessions else {
+                break 'missing "member_sessions"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_sessions,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_sessions) = member_sessions else {
-            return Err(fields.missing("member_sessions"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_sessions,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1540,10 +1527,11 @@ impl crate::codec::Object for GetJwksRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_id) = project_id else {
-            return Err(fields.missing("project_id"))
+        let absent = 'missing: {
+            let Some(project_id) = project_id else { break 'missing "project_id" };
+            return Ok(Self { project_id });
         };
-        Ok(Self { project_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1616,18 +1604,17 @@ impl crate::codec::Object for GetJwksResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(keys) = keys else { break 'missing "keys" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                keys,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(keys) = keys else { return Err(fields.missing("keys")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            keys,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1719,18 +1706,21 @@ impl crate::codec::Object for MigrateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
+        let absent = 'missing: {
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            return Ok(Self {
+                session_token,
+                organization_id,
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_custom_claims: fields.nilable(session_custom_claims),
+            });
         };
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
-        };
-        Ok(Self {
-            session_token,
-            organization_id,
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_custom_claims: fields.nilable(session_custom_claims),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1850,33 +1840,28 @@ impl crate::codec::Object for MigrateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                session_token,
+                session_jwt,
+                member,
+                organization,
+                member_session: fields.nilable(member_session),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            member_session: fields.nilable(member_session),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2083,13 +2068,12 @@ impl crate::codec::Object for RevokeResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 

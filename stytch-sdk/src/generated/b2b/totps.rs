@@ -173,24 +173,27 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(code) = code else { break 'missing "code" };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                code,
+                intermediate_session_token: fields.nilable(intermediate_session_token),
+                session_token: fields.nilable(session_token),
+                session_jwt: fields.nilable(session_jwt),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                set_mfa_enrollment: fields.nilable(set_mfa_enrollment),
+                set_default_mfa: fields.nilable(set_default_mfa),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(code) = code else { return Err(fields.missing("code")) };
-        Ok(Self {
-            organization_id,
-            member_id,
-            code,
-            intermediate_session_token: fields.nilable(intermediate_session_token),
-            session_token: fields.nilable(session_token),
-            session_jwt: fields.nilable(session_jwt),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            set_mfa_enrollment: fields.nilable(set_mfa_enrollment),
-            set_default_mfa: fields.nilable(set_default_mfa),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -359,34 +362,29 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+                session_token,
+                session_jwt,
+                member_session: fields.nilable(member_session),
+                member_device: fields.nilable(member_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-            session_token,
-            session_jwt,
-            member_session: fields.nilable(member_session),
-            member_device: fields.nilable(member_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -500,18 +498,21 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                expiration_minutes: fields.nilable(expiration_minutes),
+                intermediate_session_token: fields.nilable(intermediate_session_token),
+                session_token: fields.nilable(session_token),
+                session_jwt: fields.nilable(session_jwt),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self {
-            organization_id,
-            member_id,
-            expiration_minutes: fields.nilable(expiration_minutes),
-            intermediate_session_token: fields.nilable(intermediate_session_token),
-            session_token: fields.nilable(session_token),
-            session_jwt: fields.nilable(session_jwt),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -650,36 +651,33 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(totp_registration_id) = totp_registration_id else {
+                break 'missing "totp_registration_id"
+            };
+            let Some(secret) = secret else { break 'missing "secret" };
+            let Some(qr_code) = qr_code else { break 'missing "qr_code" };
+            let Some(recovery_codes) = recovery_codes else {
+                break 'missing "recovery_codes"
+            };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                totp_registration_id,
+                secret,
+                qr_code,
+                recovery_codes,
+                member,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(totp_registration_id) = totp_registration_id else {
-            return Err(fields.missing("totp_registration_id"))
-        };
-        let Some(secret) = secret else { return Err(fields.missing("secret")) };
-        let Some(qr_code) = qr_code else { return Err(fields.missing("qr_code")) };
-        let Some(recovery_codes) = recovery_codes else {
-            return Err(fields.missing("recovery_codes"))
-        };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            totp_registration_id,
-            secret,
-            qr_code,
-            recovery_codes,
-            member,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -764,20 +762,23 @@ impl crate::codec::Object for MigrateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(secret) = secret else { break 'missing "secret" };
+            let Some(recovery_codes) = recovery_codes else {
+                break 'missing "recovery_codes"
+            };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                secret,
+                recovery_codes,
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(secret) = secret else { return Err(fields.missing("secret")) };
-        let Some(recovery_codes) = recovery_codes else {
-            return Err(fields.missing("recovery_codes"))
-        };
-        Ok(Self {
-            organization_id,
-            member_id,
-            secret,
-            recovery_codes,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -871,32 +872,29 @@ impl crate::codec::Object for MigrateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            let Some(totp_registration_id) = totp_registration_id else {
+                break 'missing "totp_registration_id"
+            };
+            let Some(recovery_codes) = recovery_codes else {
+                break 'missing "recovery_codes"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+                totp_registration_id,
+                recovery_codes,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        let Some(totp_registration_id) = totp_registration_id else {
-            return Err(fields.missing("totp_registration_id"))
-        };
-        let Some(recovery_codes) = recovery_codes else {
-            return Err(fields.missing("recovery_codes"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-            totp_registration_id,
-            recovery_codes,
-        })
+        Err(fields.missing(absent))
     }
 }
 

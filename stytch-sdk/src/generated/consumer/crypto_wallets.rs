@@ -135,23 +135,26 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(crypto_wallet_type) = crypto_wallet_type else {
-            return Err(fields.missing("crypto_wallet_type"))
+        let absent = 'missing: {
+            let Some(crypto_wallet_type) = crypto_wallet_type else {
+                break 'missing "crypto_wallet_type"
+            };
+            let Some(crypto_wallet_address) = crypto_wallet_address else {
+                break 'missing "crypto_wallet_address"
+            };
+            let Some(signature) = signature else { break 'missing "signature" };
+            return Ok(Self {
+                crypto_wallet_type,
+                crypto_wallet_address,
+                signature,
+                session_token: fields.nilable(session_token),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_jwt: fields.nilable(session_jwt),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        let Some(crypto_wallet_address) = crypto_wallet_address else {
-            return Err(fields.missing("crypto_wallet_address"))
-        };
-        let Some(signature) = signature else { return Err(fields.missing("signature")) };
-        Ok(Self {
-            crypto_wallet_type,
-            crypto_wallet_address,
-            signature,
-            session_token: fields.nilable(session_token),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_jwt: fields.nilable(session_jwt),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -299,31 +302,28 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                session_token,
+                session_jwt,
+                user,
+                session: fields.nilable(session),
+                siwe_params: fields.nilable(siwe_params),
+                user_device: fields.nilable(user_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            session_token,
-            session_jwt,
-            user,
-            session: fields.nilable(session),
-            siwe_params: fields.nilable(siwe_params),
-            user_device: fields.nilable(user_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -426,20 +426,23 @@ impl crate::codec::Object for AuthenticateStartRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(crypto_wallet_type) = crypto_wallet_type else {
-            return Err(fields.missing("crypto_wallet_type"))
+        let absent = 'missing: {
+            let Some(crypto_wallet_type) = crypto_wallet_type else {
+                break 'missing "crypto_wallet_type"
+            };
+            let Some(crypto_wallet_address) = crypto_wallet_address else {
+                break 'missing "crypto_wallet_address"
+            };
+            return Ok(Self {
+                crypto_wallet_type,
+                crypto_wallet_address,
+                user_id: fields.nilable(user_id),
+                session_token: fields.nilable(session_token),
+                session_jwt: fields.nilable(session_jwt),
+                siwe_params: fields.nilable(siwe_params),
+            });
         };
-        let Some(crypto_wallet_address) = crypto_wallet_address else {
-            return Err(fields.missing("crypto_wallet_address"))
-        };
-        Ok(Self {
-            crypto_wallet_type,
-            crypto_wallet_address,
-            user_id: fields.nilable(user_id),
-            session_token: fields.nilable(session_token),
-            session_jwt: fields.nilable(session_jwt),
-            siwe_params: fields.nilable(siwe_params),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -551,24 +554,21 @@ impl crate::codec::Object for AuthenticateStartResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(challenge) = challenge else { break 'missing "challenge" };
+            let Some(user_created) = user_created else { break 'missing "user_created" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                challenge,
+                user_created,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(challenge) = challenge else { return Err(fields.missing("challenge")) };
-        let Some(user_created) = user_created else {
-            return Err(fields.missing("user_created"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            challenge,
-            user_created,
-        })
+        Err(fields.missing(absent))
     }
 }
 

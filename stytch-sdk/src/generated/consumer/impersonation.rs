@@ -64,10 +64,13 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(impersonation_token) = impersonation_token else {
-            return Err(fields.missing("impersonation_token"))
+        let absent = 'missing: {
+            let Some(impersonation_token) = impersonation_token else {
+                break 'missing "impersonation_token"
+            };
+            return Ok(Self { impersonation_token });
         };
-        Ok(Self { impersonation_token })
+        Err(fields.missing(absent))
     }
 }
 
@@ -153,29 +156,26 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(user) = user else { break 'missing "user" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                user,
+                session_token,
+                session_jwt,
+                session: fields.nilable(session),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
-            session_token,
-            session_jwt,
-            session: fields.nilable(session),
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -98,13 +98,16 @@ impl crate::codec::Object for AttachRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(provider) = provider else { return Err(fields.missing("provider")) };
-        Ok(Self {
-            provider,
-            user_id: fields.nilable(user_id),
-            session_token: fields.nilable(session_token),
-            session_jwt: fields.nilable(session_jwt),
-        })
+        let absent = 'missing: {
+            let Some(provider) = provider else { break 'missing "provider" };
+            return Ok(Self {
+                provider,
+                user_id: fields.nilable(user_id),
+                session_token: fields.nilable(session_token),
+                session_jwt: fields.nilable(session_jwt),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -196,20 +199,19 @@ impl crate::codec::Object for AttachResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(oauth_attach_token) = oauth_attach_token else {
+                break 'missing "oauth_attach_token"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                oauth_attach_token,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(oauth_attach_token) = oauth_attach_token else {
-            return Err(fields.missing("oauth_attach_token"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            oauth_attach_token,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -320,16 +322,19 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(token) = token else { return Err(fields.missing("token")) };
-        Ok(Self {
-            token,
-            session_token: fields.nilable(session_token),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_jwt: fields.nilable(session_jwt),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            code_verifier: fields.nilable(code_verifier),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        let absent = 'missing: {
+            let Some(token) = token else { break 'missing "token" };
+            return Ok(Self {
+                token,
+                session_token: fields.nilable(session_token),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_jwt: fields.nilable(session_jwt),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                code_verifier: fields.nilable(code_verifier),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -505,50 +510,47 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            let Some(provider_type) = provider_type else {
+                break 'missing "provider_type"
+            };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(provider_values) = provider_values else {
+                break 'missing "provider_values"
+            };
+            let Some(user) = user else { break 'missing "user" };
+            let Some(reset_sessions) = reset_sessions else {
+                break 'missing "reset_sessions"
+            };
+            let Some(oauth_user_registration_id) = oauth_user_registration_id else {
+                break 'missing "oauth_user_registration_id"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                provider_subject,
+                provider_type,
+                session_token,
+                session_jwt,
+                provider_values,
+                user,
+                reset_sessions,
+                oauth_user_registration_id,
+                user_session: fields.nilable(user_session),
+                user_device: fields.nilable(user_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
-        };
-        let Some(provider_type) = provider_type else {
-            return Err(fields.missing("provider_type"))
-        };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(provider_values) = provider_values else {
-            return Err(fields.missing("provider_values"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        let Some(reset_sessions) = reset_sessions else {
-            return Err(fields.missing("reset_sessions"))
-        };
-        let Some(oauth_user_registration_id) = oauth_user_registration_id else {
-            return Err(fields.missing("oauth_user_registration_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            provider_subject,
-            provider_type,
-            session_token,
-            session_jwt,
-            provider_values,
-            user,
-            reset_sessions,
-            oauth_user_registration_id,
-            user_session: fields.nilable(user_session),
-            user_device: fields.nilable(user_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -115,17 +115,16 @@ impl crate::codec::Object for PolicyResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                policy: fields.nilable(policy),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            policy: fields.nilable(policy),
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -194,19 +194,20 @@ impl crate::codec::Object for AttestRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(profile_id) = profile_id else {
-            return Err(fields.missing("profile_id"))
+        let absent = 'missing: {
+            let Some(profile_id) = profile_id else { break 'missing "profile_id" };
+            let Some(token) = token else { break 'missing "token" };
+            return Ok(Self {
+                profile_id,
+                token,
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                session_token: fields.nilable(session_token),
+                session_jwt: fields.nilable(session_jwt),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        let Some(token) = token else { return Err(fields.missing("token")) };
-        Ok(Self {
-            profile_id,
-            token,
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            session_token: fields.nilable(session_token),
-            session_jwt: fields.nilable(session_jwt),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -344,30 +345,27 @@ impl crate::codec::Object for AttestResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                session_token,
+                session_jwt,
+                user,
+                session: fields.nilable(session),
+                user_device: fields.nilable(user_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            session_token,
-            session_jwt,
-            user,
-            session: fields.nilable(session),
-            user_device: fields.nilable(user_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -615,29 +613,26 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(session) = session else { break 'missing "session" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                session,
+                session_token,
+                session_jwt,
+                user,
+                verdict: fields.nilable(verdict),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(session) = session else { return Err(fields.missing("session")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            session,
-            session_token,
-            session_jwt,
-            user,
-            verdict: fields.nilable(verdict),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -733,15 +728,16 @@ impl crate::codec::Object for ExchangeAccessTokenRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(access_token) = access_token else {
-            return Err(fields.missing("access_token"))
+        let absent = 'missing: {
+            let Some(access_token) = access_token else { break 'missing "access_token" };
+            return Ok(Self {
+                access_token,
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        Ok(Self {
-            access_token,
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -864,30 +860,27 @@ impl crate::codec::Object for ExchangeAccessTokenResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                session_token,
+                session_jwt,
+                user,
+                session: fields.nilable(session),
+                user_device: fields.nilable(user_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            session_token,
-            session_jwt,
-            user,
-            session: fields.nilable(session),
-            user_device: fields.nilable(user_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -956,8 +949,11 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        Ok(Self { user_id })
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            return Ok(Self { user_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1023,18 +1019,17 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(sessions) = sessions else { break 'missing "sessions" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                sessions,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(sessions) = sessions else { return Err(fields.missing("sessions")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            sessions,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1093,10 +1088,11 @@ impl crate::codec::Object for GetJwksRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_id) = project_id else {
-            return Err(fields.missing("project_id"))
+        let absent = 'missing: {
+            let Some(project_id) = project_id else { break 'missing "project_id" };
+            return Ok(Self { project_id });
         };
-        Ok(Self { project_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1170,18 +1166,17 @@ impl crate::codec::Object for GetJwksResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(keys) = keys else { break 'missing "keys" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                keys,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(keys) = keys else { return Err(fields.missing("keys")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            keys,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1274,15 +1269,18 @@ impl crate::codec::Object for MigrateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
+        let absent = 'missing: {
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            return Ok(Self {
+                session_token,
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        Ok(Self {
-            session_token,
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1405,30 +1403,27 @@ impl crate::codec::Object for MigrateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                session_token,
+                session_jwt,
+                user,
+                session: fields.nilable(session),
+                user_device: fields.nilable(user_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            session_token,
-            session_jwt,
-            user,
-            session: fields.nilable(session),
-            user_device: fields.nilable(user_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1596,13 +1591,12 @@ impl crate::codec::Object for RevokeResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 

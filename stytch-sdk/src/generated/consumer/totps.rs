@@ -155,17 +155,20 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(totp_code) = totp_code else { return Err(fields.missing("totp_code")) };
-        Ok(Self {
-            user_id,
-            totp_code,
-            session_token: fields.nilable(session_token),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_jwt: fields.nilable(session_jwt),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(totp_code) = totp_code else { break 'missing "totp_code" };
+            return Ok(Self {
+                user_id,
+                totp_code,
+                session_token: fields.nilable(session_token),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_jwt: fields.nilable(session_jwt),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -307,32 +310,29 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(totp_id) = totp_id else { break 'missing "totp_id" };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                session_token,
+                totp_id,
+                session_jwt,
+                user,
+                session: fields.nilable(session),
+                user_device: fields.nilable(user_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(totp_id) = totp_id else { return Err(fields.missing("totp_id")) };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            session_token,
-            totp_id,
-            session_jwt,
-            user,
-            session: fields.nilable(session),
-            user_device: fields.nilable(user_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -412,11 +412,14 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        Ok(Self {
-            user_id,
-            expiration_minutes: fields.nilable(expiration_minutes),
-        })
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            return Ok(Self {
+                user_id,
+                expiration_minutes: fields.nilable(expiration_minutes),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -525,30 +528,29 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(totp_id) = totp_id else { break 'missing "totp_id" };
+            let Some(secret) = secret else { break 'missing "secret" };
+            let Some(qr_code) = qr_code else { break 'missing "qr_code" };
+            let Some(recovery_codes) = recovery_codes else {
+                break 'missing "recovery_codes"
+            };
+            let Some(user) = user else { break 'missing "user" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                totp_id,
+                secret,
+                qr_code,
+                recovery_codes,
+                user,
+                user_id,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(totp_id) = totp_id else { return Err(fields.missing("totp_id")) };
-        let Some(secret) = secret else { return Err(fields.missing("secret")) };
-        let Some(qr_code) = qr_code else { return Err(fields.missing("qr_code")) };
-        let Some(recovery_codes) = recovery_codes else {
-            return Err(fields.missing("recovery_codes"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            totp_id,
-            secret,
-            qr_code,
-            recovery_codes,
-            user,
-            user_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -663,19 +665,22 @@ impl crate::codec::Object for RecoverRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(recovery_code) = recovery_code else {
-            return Err(fields.missing("recovery_code"))
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(recovery_code) = recovery_code else {
+                break 'missing "recovery_code"
+            };
+            return Ok(Self {
+                user_id,
+                recovery_code,
+                session_token: fields.nilable(session_token),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_jwt: fields.nilable(session_jwt),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        Ok(Self {
-            user_id,
-            recovery_code,
-            session_token: fields.nilable(session_token),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_jwt: fields.nilable(session_jwt),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -817,32 +822,29 @@ impl crate::codec::Object for RecoverResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(totp_id) = totp_id else { break 'missing "totp_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                totp_id,
+                user_id,
+                session_token,
+                session_jwt,
+                user,
+                session: fields.nilable(session),
+                user_device: fields.nilable(user_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(totp_id) = totp_id else { return Err(fields.missing("totp_id")) };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            totp_id,
-            user_id,
-            session_token,
-            session_jwt,
-            user,
-            session: fields.nilable(session),
-            user_device: fields.nilable(user_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -912,8 +914,11 @@ impl crate::codec::Object for RecoveryCodesRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        Ok(Self { user_id })
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            return Ok(Self { user_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -983,20 +988,19 @@ impl crate::codec::Object for RecoveryCodesResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(totps) = totps else { break 'missing "totps" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                totps,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(totps) = totps else { return Err(fields.missing("totps")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            totps,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -291,8 +291,11 @@ impl crate::codec::Object for ConnectedAppsRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        Ok(Self { user_id })
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            return Ok(Self { user_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -359,20 +362,19 @@ impl crate::codec::Object for ConnectedAppsResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(connected_apps) = connected_apps else {
+                break 'missing "connected_apps"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connected_apps,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(connected_apps) = connected_apps else {
-            return Err(fields.missing("connected_apps"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connected_apps,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -646,26 +648,25 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            let Some(status) = status else { break 'missing "status" };
+            let Some(phone_id) = phone_id else { break 'missing "phone_id" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                email_id,
+                status,
+                phone_id,
+                user,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        let Some(status) = status else { return Err(fields.missing("status")) };
-        let Some(phone_id) = phone_id else { return Err(fields.missing("phone_id")) };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            email_id,
-            status,
-            phone_id,
-            user,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -728,8 +729,11 @@ impl crate::codec::Object for DeleteRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        Ok(Self { user_id })
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            return Ok(Self { user_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -796,18 +800,17 @@ impl crate::codec::Object for DeleteResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -872,10 +875,13 @@ impl crate::codec::Object for DeleteBiometricRegistrationRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(biometric_registration_id) = biometric_registration_id else {
-            return Err(fields.missing("biometric_registration_id"))
+        let absent = 'missing: {
+            let Some(biometric_registration_id) = biometric_registration_id else {
+                break 'missing "biometric_registration_id"
+            };
+            return Ok(Self { biometric_registration_id });
         };
-        Ok(Self { biometric_registration_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -952,20 +958,19 @@ impl crate::codec::Object for DeleteBiometricRegistrationResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                user,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1026,10 +1031,13 @@ impl crate::codec::Object for DeleteCryptoWalletRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(crypto_wallet_id) = crypto_wallet_id else {
-            return Err(fields.missing("crypto_wallet_id"))
+        let absent = 'missing: {
+            let Some(crypto_wallet_id) = crypto_wallet_id else {
+                break 'missing "crypto_wallet_id"
+            };
+            return Ok(Self { crypto_wallet_id });
         };
-        Ok(Self { crypto_wallet_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1106,20 +1114,19 @@ impl crate::codec::Object for DeleteCryptoWalletResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                user,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1178,8 +1185,11 @@ impl crate::codec::Object for DeleteEmailRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        Ok(Self { email_id })
+        let absent = 'missing: {
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            return Ok(Self { email_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1250,20 +1260,19 @@ impl crate::codec::Object for DeleteEmailResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                user,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1323,8 +1332,11 @@ impl crate::codec::Object for DeleteExternalIdRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        Ok(Self { user_id })
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            return Ok(Self { user_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1395,20 +1407,19 @@ impl crate::codec::Object for DeleteExternalIdResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                user,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1474,10 +1485,13 @@ impl crate::codec::Object for DeleteOauthRegistrationRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(oauth_user_registration_id) = oauth_user_registration_id else {
-            return Err(fields.missing("oauth_user_registration_id"))
+        let absent = 'missing: {
+            let Some(oauth_user_registration_id) = oauth_user_registration_id else {
+                break 'missing "oauth_user_registration_id"
+            };
+            return Ok(Self { oauth_user_registration_id });
         };
-        Ok(Self { oauth_user_registration_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1554,20 +1568,19 @@ impl crate::codec::Object for DeleteOauthRegistrationResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                user,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1626,10 +1639,11 @@ impl crate::codec::Object for DeletePasswordRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(password_id) = password_id else {
-            return Err(fields.missing("password_id"))
+        let absent = 'missing: {
+            let Some(password_id) = password_id else { break 'missing "password_id" };
+            return Ok(Self { password_id });
         };
-        Ok(Self { password_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1706,20 +1720,19 @@ impl crate::codec::Object for DeletePasswordResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                user,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1778,8 +1791,11 @@ impl crate::codec::Object for DeletePhoneNumberRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(phone_id) = phone_id else { return Err(fields.missing("phone_id")) };
-        Ok(Self { phone_id })
+        let absent = 'missing: {
+            let Some(phone_id) = phone_id else { break 'missing "phone_id" };
+            return Ok(Self { phone_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1850,20 +1866,19 @@ impl crate::codec::Object for DeletePhoneNumberResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                user,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1922,8 +1937,11 @@ impl crate::codec::Object for DeleteTotpRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(totp_id) = totp_id else { return Err(fields.missing("totp_id")) };
-        Ok(Self { totp_id })
+        let absent = 'missing: {
+            let Some(totp_id) = totp_id else { break 'missing "totp_id" };
+            return Ok(Self { totp_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1994,20 +2012,19 @@ impl crate::codec::Object for DeleteTotpResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                user,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2070,10 +2087,13 @@ impl crate::codec::Object for DeleteWebauthnRegistrationRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(webauthn_registration_id) = webauthn_registration_id else {
-            return Err(fields.missing("webauthn_registration_id"))
+        let absent = 'missing: {
+            let Some(webauthn_registration_id) = webauthn_registration_id else {
+                break 'missing "webauthn_registration_id"
+            };
+            return Ok(Self { webauthn_registration_id });
         };
-        Ok(Self { webauthn_registration_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2150,20 +2170,19 @@ impl crate::codec::Object for DeleteWebauthnRegistrationResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                user,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2237,12 +2256,15 @@ impl crate::codec::Object for ExchangePrimaryFactorRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        Ok(Self {
-            user_id,
-            email_address: fields.nilable(email_address),
-            phone_number: fields.nilable(phone_number),
-        })
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            return Ok(Self {
+                user_id,
+                email_address: fields.nilable(email_address),
+                phone_number: fields.nilable(phone_number),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -2329,20 +2351,19 @@ impl crate::codec::Object for ExchangePrimaryFactorResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                user,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2402,8 +2423,11 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        Ok(Self { user_id })
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            return Ok(Self { user_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -2557,54 +2581,53 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(emails) = emails else { break 'missing "emails" };
+            let Some(status) = status else { break 'missing "status" };
+            let Some(phone_numbers) = phone_numbers else {
+                break 'missing "phone_numbers"
+            };
+            let Some(webauthn_registrations) = webauthn_registrations else {
+                break 'missing "webauthn_registrations"
+            };
+            let Some(providers) = providers else { break 'missing "providers" };
+            let Some(totps) = totps else { break 'missing "totps" };
+            let Some(crypto_wallets) = crypto_wallets else {
+                break 'missing "crypto_wallets"
+            };
+            let Some(biometric_registrations) = biometric_registrations else {
+                break 'missing "biometric_registrations"
+            };
+            let Some(is_locked) = is_locked else { break 'missing "is_locked" };
+            let Some(roles) = roles else { break 'missing "roles" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                emails,
+                status,
+                phone_numbers,
+                webauthn_registrations,
+                providers,
+                totps,
+                crypto_wallets,
+                biometric_registrations,
+                is_locked,
+                roles,
+                name: fields.nilable(name),
+                created_at: fields.nilable_time(created_at),
+                password: fields.nilable(password),
+                trusted_metadata: fields.nilable(trusted_metadata),
+                untrusted_metadata: fields.nilable(untrusted_metadata),
+                external_id: fields.nilable(external_id),
+                lock_created_at: fields.nilable_time(lock_created_at),
+                lock_expires_at: fields.nilable_time(lock_expires_at),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(emails) = emails else { return Err(fields.missing("emails")) };
-        let Some(status) = status else { return Err(fields.missing("status")) };
-        let Some(phone_numbers) = phone_numbers else {
-            return Err(fields.missing("phone_numbers"))
-        };
-        let Some(webauthn_registrations) = webauthn_registrations else {
-            return Err(fields.missing("webauthn_registrations"))
-        };
-        let Some(providers) = providers else { return Err(fields.missing("providers")) };
-        let Some(totps) = totps else { return Err(fields.missing("totps")) };
-        let Some(crypto_wallets) = crypto_wallets else {
-            return Err(fields.missing("crypto_wallets"))
-        };
-        let Some(biometric_registrations) = biometric_registrations else {
-            return Err(fields.missing("biometric_registrations"))
-        };
-        let Some(is_locked) = is_locked else { return Err(fields.missing("is_locked")) };
-        let Some(roles) = roles else { return Err(fields.missing("roles")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            emails,
-            status,
-            phone_numbers,
-            webauthn_registrations,
-            providers,
-            totps,
-            crypto_wallets,
-            biometric_registrations,
-            is_locked,
-            roles,
-            name: fields.nilable(name),
-            created_at: fields.nilable_time(created_at),
-            password: fields.nilable(password),
-            trusted_metadata: fields.nilable(trusted_metadata),
-            untrusted_metadata: fields.nilable(untrusted_metadata),
-            external_id: fields.nilable(external_id),
-            lock_created_at: fields.nilable_time(lock_created_at),
-            lock_expires_at: fields.nilable_time(lock_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2687,11 +2710,14 @@ impl crate::codec::Object for RevokeRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(connected_app_id) = connected_app_id else {
-            return Err(fields.missing("connected_app_id"))
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(connected_app_id) = connected_app_id else {
+                break 'missing "connected_app_id"
+            };
+            return Ok(Self { user_id, connected_app_id });
         };
-        Ok(Self { user_id, connected_app_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2762,13 +2788,12 @@ impl crate::codec::Object for RevokeResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2971,22 +2996,21 @@ impl crate::codec::Object for SearchResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(results) = results else { break 'missing "results" };
+            let Some(results_metadata) = results_metadata else {
+                break 'missing "results_metadata"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                results,
+                results_metadata,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(results) = results else { return Err(fields.missing("results")) };
-        let Some(results_metadata) = results_metadata else {
-            return Err(fields.missing("results_metadata"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            results,
-            results_metadata,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -3089,16 +3113,19 @@ impl crate::codec::Object for UpdateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        Ok(Self {
-            user_id,
-            name: fields.nilable(name),
-            attributes: fields.nilable(attributes),
-            trusted_metadata: fields.nilable(trusted_metadata),
-            untrusted_metadata: fields.nilable(untrusted_metadata),
-            external_id: fields.nilable(external_id),
-            roles: fields.nilable(roles),
-        })
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            return Ok(Self {
+                user_id,
+                name: fields.nilable(name),
+                attributes: fields.nilable(attributes),
+                trusted_metadata: fields.nilable(trusted_metadata),
+                untrusted_metadata: fields.nilable(untrusted_metadata),
+                external_id: fields.nilable(external_id),
+                roles: fields.nilable(roles),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -3228,30 +3255,29 @@ impl crate::codec::Object for UpdateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(emails) = emails else { break 'missing "emails" };
+            let Some(phone_numbers) = phone_numbers else {
+                break 'missing "phone_numbers"
+            };
+            let Some(crypto_wallets) = crypto_wallets else {
+                break 'missing "crypto_wallets"
+            };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                emails,
+                phone_numbers,
+                crypto_wallets,
+                user,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(emails) = emails else { return Err(fields.missing("emails")) };
-        let Some(phone_numbers) = phone_numbers else {
-            return Err(fields.missing("phone_numbers"))
-        };
-        let Some(crypto_wallets) = crypto_wallets else {
-            return Err(fields.missing("crypto_wallets"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            emails,
-            phone_numbers,
-            crypto_wallets,
-            user,
-        })
+        Err(fields.missing(absent))
     }
 }
 

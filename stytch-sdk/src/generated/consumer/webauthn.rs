@@ -178,17 +178,20 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(public_key_credential) = public_key_credential else {
-            return Err(fields.missing("public_key_credential"))
+        let absent = 'missing: {
+            let Some(public_key_credential) = public_key_credential else {
+                break 'missing "public_key_credential"
+            };
+            return Ok(Self {
+                public_key_credential,
+                session_token: fields.nilable(session_token),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_jwt: fields.nilable(session_jwt),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        Ok(Self {
-            public_key_credential,
-            session_token: fields.nilable(session_token),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_jwt: fields.nilable(session_jwt),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -332,34 +335,31 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(webauthn_registration_id) = webauthn_registration_id else {
+                break 'missing "webauthn_registration_id"
+            };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                webauthn_registration_id,
+                session_token,
+                session_jwt,
+                user,
+                session: fields.nilable(session),
+                user_device: fields.nilable(user_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(webauthn_registration_id) = webauthn_registration_id else {
-            return Err(fields.missing("webauthn_registration_id"))
-        };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            webauthn_registration_id,
-            session_token,
-            session_jwt,
-            user,
-            session: fields.nilable(session),
-            user_device: fields.nilable(user_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -459,14 +459,17 @@ impl crate::codec::Object for AuthenticateStartRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(domain) = domain else { return Err(fields.missing("domain")) };
-        Ok(Self {
-            domain,
-            user_id: fields.nilable(user_id),
-            return_passkey_credential_options: fields
-                .nilable(return_passkey_credential_options),
-            use_base64_url_encoding: fields.nilable(use_base64_url_encoding),
-        })
+        let absent = 'missing: {
+            let Some(domain) = domain else { break 'missing "domain" };
+            return Ok(Self {
+                domain,
+                user_id: fields.nilable(user_id),
+                return_passkey_credential_options: fields
+                    .nilable(return_passkey_credential_options),
+                use_base64_url_encoding: fields.nilable(use_base64_url_encoding),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -566,21 +569,20 @@ impl crate::codec::Object for AuthenticateStartResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(public_key_credential_request_options) = public_key_credential_request_options
+            else { break 'missing "public_key_credential_request_options" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                public_key_credential_request_options,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(public_key_credential_request_options) = public_key_credential_request_options
-        else { return Err(fields.missing("public_key_credential_request_options")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            public_key_credential_request_options,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -648,9 +650,12 @@ impl crate::codec::Object for ListCredentialsRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(domain) = domain else { return Err(fields.missing("domain")) };
-        Ok(Self { user_id, domain })
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(domain) = domain else { break 'missing "domain" };
+            return Ok(Self { user_id, domain });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -721,20 +726,17 @@ impl crate::codec::Object for ListCredentialsResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(credentials) = credentials else { break 'missing "credentials" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                credentials,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(credentials) = credentials else {
-            return Err(fields.missing("credentials"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            credentials,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -847,19 +849,22 @@ impl crate::codec::Object for RegisterRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(public_key_credential) = public_key_credential else {
-            return Err(fields.missing("public_key_credential"))
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(public_key_credential) = public_key_credential else {
+                break 'missing "public_key_credential"
+            };
+            return Ok(Self {
+                user_id,
+                public_key_credential,
+                session_token: fields.nilable(session_token),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_jwt: fields.nilable(session_jwt),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        Ok(Self {
-            user_id,
-            public_key_credential,
-            session_token: fields.nilable(session_token),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_jwt: fields.nilable(session_jwt),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1007,34 +1012,31 @@ impl crate::codec::Object for RegisterResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(webauthn_registration_id) = webauthn_registration_id else {
+                break 'missing "webauthn_registration_id"
+            };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                webauthn_registration_id,
+                session_token,
+                session_jwt,
+                user,
+                session: fields.nilable(session),
+                user_device: fields.nilable(user_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(webauthn_registration_id) = webauthn_registration_id else {
-            return Err(fields.missing("webauthn_registration_id"))
-        };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            webauthn_registration_id,
-            session_token,
-            session_jwt,
-            user,
-            session: fields.nilable(session),
-            user_device: fields.nilable(user_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1168,20 +1170,23 @@ impl crate::codec::Object for RegisterStartRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(domain) = domain else { return Err(fields.missing("domain")) };
-        Ok(Self {
-            user_id,
-            domain,
-            user_agent: fields.nilable(user_agent),
-            authenticator_type: fields.nilable(authenticator_type),
-            return_passkey_credential_options: fields
-                .nilable(return_passkey_credential_options),
-            override_id: fields.nilable(override_id),
-            override_name: fields.nilable(override_name),
-            override_display_name: fields.nilable(override_display_name),
-            use_base64_url_encoding: fields.nilable(use_base64_url_encoding),
-        })
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(domain) = domain else { break 'missing "domain" };
+            return Ok(Self {
+                user_id,
+                domain,
+                user_agent: fields.nilable(user_agent),
+                authenticator_type: fields.nilable(authenticator_type),
+                return_passkey_credential_options: fields
+                    .nilable(return_passkey_credential_options),
+                override_id: fields.nilable(override_id),
+                override_name: fields.nilable(override_name),
+                override_display_name: fields.nilable(override_display_name),
+                use_base64_url_encoding: fields.nilable(use_base64_url_encoding),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1310,21 +1315,20 @@ impl crate::codec::Object for RegisterStartResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(public_key_credential_creation_options) = public_key_credential_creation_options
+            else { break 'missing "public_key_credential_creation_options" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                public_key_credential_creation_options,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(public_key_credential_creation_options) = public_key_credential_creation_options
-        else { return Err(fields.missing("public_key_credential_creation_options")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            public_key_credential_creation_options,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1399,14 +1403,17 @@ impl crate::codec::Object for UpdateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(webauthn_registration_id) = webauthn_registration_id else {
-            return Err(fields.missing("webauthn_registration_id"))
+        let absent = 'missing: {
+            let Some(webauthn_registration_id) = webauthn_registration_id else {
+                break 'missing "webauthn_registration_id"
+            };
+            let Some(name) = name else { break 'missing "name" };
+            return Ok(Self {
+                webauthn_registration_id,
+                name,
+            });
         };
-        let Some(name) = name else { return Err(fields.missing("name")) };
-        Ok(Self {
-            webauthn_registration_id,
-            name,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1487,17 +1494,16 @@ impl crate::codec::Object for UpdateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                webauthn_registration: fields.nilable(webauthn_registration),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            webauthn_registration: fields.nilable(webauthn_registration),
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -103,16 +103,17 @@ impl crate::codec::Object for GetAllowedSmsCountryCodesRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -198,20 +199,19 @@ impl crate::codec::Object for GetAllowedSmsCountryCodesResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(country_codes) = country_codes else {
+                break 'missing "country_codes"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                country_codes,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(country_codes) = country_codes else {
-            return Err(fields.missing("country_codes"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            country_codes,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -276,16 +276,17 @@ impl crate::codec::Object for GetAllowedWhatsappCountryCodesRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -371,20 +372,19 @@ impl crate::codec::Object for GetAllowedWhatsappCountryCodesResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(country_codes) = country_codes else {
+                break 'missing "country_codes"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                country_codes,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(country_codes) = country_codes else {
-            return Err(fields.missing("country_codes"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            country_codes,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -458,20 +458,21 @@ impl crate::codec::Object for SetAllowedSmsCountryCodesRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(country_codes) = country_codes else {
+                break 'missing "country_codes"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                country_codes,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(country_codes) = country_codes else {
-            return Err(fields.missing("country_codes"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            country_codes,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -559,20 +560,19 @@ impl crate::codec::Object for SetAllowedSmsCountryCodesResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(country_codes) = country_codes else {
+                break 'missing "country_codes"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                country_codes,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(country_codes) = country_codes else {
-            return Err(fields.missing("country_codes"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            country_codes,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -646,20 +646,21 @@ impl crate::codec::Object for SetAllowedWhatsappCountryCodesRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(country_codes) = country_codes else {
+                break 'missing "country_codes"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                country_codes,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(country_codes) = country_codes else {
-            return Err(fields.missing("country_codes"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            country_codes,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -747,20 +748,19 @@ impl crate::codec::Object for SetAllowedWhatsappCountryCodesResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(country_codes) = country_codes else {
+                break 'missing "country_codes"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                country_codes,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(country_codes) = country_codes else {
-            return Err(fields.missing("country_codes"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            country_codes,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -200,20 +200,19 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(template_id) = template_id else { break 'missing "template_id" };
+            return Ok(Self {
+                project_slug,
+                template_id,
+                name: fields.nilable(name),
+                sender_information: fields.nilable(sender_information),
+                prebuilt_customization: fields.nilable(prebuilt_customization),
+                custom_html_customization: fields.nilable(custom_html_customization),
+            });
         };
-        let Some(template_id) = template_id else {
-            return Err(fields.missing("template_id"))
-        };
-        Ok(Self {
-            project_slug,
-            template_id,
-            name: fields.nilable(name),
-            sender_information: fields.nilable(sender_information),
-            prebuilt_customization: fields.nilable(prebuilt_customization),
-            custom_html_customization: fields.nilable(custom_html_customization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -324,20 +323,19 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(email_template) = email_template else {
+                break 'missing "email_template"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                email_template,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(email_template) = email_template else {
-            return Err(fields.missing("email_template"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            email_template,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -400,13 +398,12 @@ impl crate::codec::Object for DeleteRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(template_id) = template_id else { break 'missing "template_id" };
+            return Ok(Self { project_slug, template_id });
         };
-        let Some(template_id) = template_id else {
-            return Err(fields.missing("template_id"))
-        };
-        Ok(Self { project_slug, template_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -481,13 +478,12 @@ impl crate::codec::Object for DeleteResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -549,13 +545,12 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(template_id) = template_id else { break 'missing "template_id" };
+            return Ok(Self { project_slug, template_id });
         };
-        let Some(template_id) = template_id else {
-            return Err(fields.missing("template_id"))
-        };
-        Ok(Self { project_slug, template_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -634,20 +629,19 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(email_template) = email_template else {
+                break 'missing "email_template"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                email_template,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(email_template) = email_template else {
-            return Err(fields.missing("email_template"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            email_template,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -706,10 +700,11 @@ impl crate::codec::Object for GetAllRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            return Ok(Self { project_slug });
         };
-        Ok(Self { project_slug })
+        Err(fields.missing(absent))
     }
 }
 
@@ -782,20 +777,19 @@ impl crate::codec::Object for GetAllResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(email_templates) = email_templates else {
+                break 'missing "email_templates"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                email_templates,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(email_templates) = email_templates else {
-            return Err(fields.missing("email_templates"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            email_templates,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -863,16 +857,17 @@ impl crate::codec::Object for GetDefaultRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(email_template_type) = email_template_type else {
+                break 'missing "email_template_type"
+            };
+            return Ok(Self {
+                project_slug,
+                email_template_type,
+            });
         };
-        let Some(email_template_type) = email_template_type else {
-            return Err(fields.missing("email_template_type"))
-        };
-        Ok(Self {
-            project_slug,
-            email_template_type,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -968,20 +963,17 @@ impl crate::codec::Object for GetDefaultResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(template_id) = template_id else { break 'missing "template_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                template_id,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(template_id) = template_id else {
-            return Err(fields.missing("template_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            template_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1058,20 +1050,19 @@ impl crate::codec::Object for SetDefaultRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(email_template_type) = email_template_type else {
+                break 'missing "email_template_type"
+            };
+            let Some(template_id) = template_id else { break 'missing "template_id" };
+            return Ok(Self {
+                project_slug,
+                email_template_type,
+                template_id,
+            });
         };
-        let Some(email_template_type) = email_template_type else {
-            return Err(fields.missing("email_template_type"))
-        };
-        let Some(template_id) = template_id else {
-            return Err(fields.missing("template_id"))
-        };
-        Ok(Self {
-            project_slug,
-            email_template_type,
-            template_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1165,13 +1156,12 @@ impl crate::codec::Object for SetDefaultResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1238,16 +1228,17 @@ impl crate::codec::Object for UnsetDefaultRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(email_template_type) = email_template_type else {
+                break 'missing "email_template_type"
+            };
+            return Ok(Self {
+                project_slug,
+                email_template_type,
+            });
         };
-        let Some(email_template_type) = email_template_type else {
-            return Err(fields.missing("email_template_type"))
-        };
-        Ok(Self {
-            project_slug,
-            email_template_type,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1339,13 +1330,12 @@ impl crate::codec::Object for UnsetDefaultResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1453,20 +1443,19 @@ impl crate::codec::Object for UpdateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(template_id) = template_id else { break 'missing "template_id" };
+            return Ok(Self {
+                project_slug,
+                template_id,
+                name: fields.nilable(name),
+                sender_information: fields.nilable(sender_information),
+                prebuilt_customization: fields.nilable(prebuilt_customization),
+                custom_html_customization: fields.nilable(custom_html_customization),
+            });
         };
-        let Some(template_id) = template_id else {
-            return Err(fields.missing("template_id"))
-        };
-        Ok(Self {
-            project_slug,
-            template_id,
-            name: fields.nilable(name),
-            sender_information: fields.nilable(sender_information),
-            prebuilt_customization: fields.nilable(prebuilt_customization),
-            custom_html_customization: fields.nilable(custom_html_customization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1582,20 +1571,19 @@ impl crate::codec::Object for UpdateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(email_template) = email_template else {
+                break 'missing "email_template"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                email_template,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(email_template) = email_template else {
-            return Err(fields.missing("email_template"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            email_template,
-        })
+        Err(fields.missing(absent))
     }
 }
 

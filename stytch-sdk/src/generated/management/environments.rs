@@ -264,28 +264,32 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(name) = name else { break 'missing "name" };
+            return Ok(Self {
+                project_slug,
+                name,
+                r#type: fields.nilable(r#type),
+                environment_slug: fields.nilable(environment_slug),
+                cross_org_passwords_enabled: fields.nilable(cross_org_passwords_enabled),
+                user_impersonation_enabled: fields.nilable(user_impersonation_enabled),
+                zero_downtime_session_migration_url: fields
+                    .nilable(zero_downtime_session_migration_url),
+                user_lock_self_serve_enabled: fields
+                    .nilable(user_lock_self_serve_enabled),
+                user_lock_threshold: fields.nilable(user_lock_threshold),
+                user_lock_ttl: fields.nilable(user_lock_ttl),
+                idp_authorization_url: fields.nilable(idp_authorization_url),
+                idp_dynamic_client_registration_enabled: fields
+                    .nilable(idp_dynamic_client_registration_enabled),
+                idp_dynamic_client_registration_access_token_template_content: fields
+                    .nilable(
+                        idp_dynamic_client_registration_access_token_template_content,
+                    ),
+            });
         };
-        let Some(name) = name else { return Err(fields.missing("name")) };
-        Ok(Self {
-            project_slug,
-            name,
-            r#type: fields.nilable(r#type),
-            environment_slug: fields.nilable(environment_slug),
-            cross_org_passwords_enabled: fields.nilable(cross_org_passwords_enabled),
-            user_impersonation_enabled: fields.nilable(user_impersonation_enabled),
-            zero_downtime_session_migration_url: fields
-                .nilable(zero_downtime_session_migration_url),
-            user_lock_self_serve_enabled: fields.nilable(user_lock_self_serve_enabled),
-            user_lock_threshold: fields.nilable(user_lock_threshold),
-            user_lock_ttl: fields.nilable(user_lock_ttl),
-            idp_authorization_url: fields.nilable(idp_authorization_url),
-            idp_dynamic_client_registration_enabled: fields
-                .nilable(idp_dynamic_client_registration_enabled),
-            idp_dynamic_client_registration_access_token_template_content: fields
-                .nilable(idp_dynamic_client_registration_access_token_template_content),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -459,20 +463,17 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(environment) = environment else { break 'missing "environment" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                environment,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(environment) = environment else {
-            return Err(fields.missing("environment"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            environment,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -537,16 +538,17 @@ impl crate::codec::Object for DeleteRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -624,13 +626,12 @@ impl crate::codec::Object for DeleteResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -694,16 +695,17 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -785,20 +787,17 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(environment) = environment else { break 'missing "environment" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                environment,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(environment) = environment else {
-            return Err(fields.missing("environment"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            environment,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -857,10 +856,11 @@ impl crate::codec::Object for GetAllRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            return Ok(Self { project_slug });
         };
-        Ok(Self { project_slug })
+        Err(fields.missing(absent))
     }
 }
 
@@ -933,20 +933,17 @@ impl crate::codec::Object for GetAllResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(environments) = environments else { break 'missing "environments" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                environments,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(environments) = environments else {
-            return Err(fields.missing("environments"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            environments,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1011,16 +1008,17 @@ impl crate::codec::Object for GetMetricsRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1106,18 +1104,17 @@ impl crate::codec::Object for GetMetricsResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(metrics) = metrics else { break 'missing "metrics" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                metrics,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(metrics) = metrics else { return Err(fields.missing("metrics")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            metrics,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1322,31 +1319,35 @@ impl crate::codec::Object for UpdateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                name: fields.nilable(name),
+                cross_org_passwords_enabled: fields.nilable(cross_org_passwords_enabled),
+                user_impersonation_enabled: fields.nilable(user_impersonation_enabled),
+                zero_downtime_session_migration_url: fields
+                    .nilable(zero_downtime_session_migration_url),
+                use_custom_domain_in_magic_link_emails: fields
+                    .nilable(use_custom_domain_in_magic_link_emails),
+                user_lock_self_serve_enabled: fields
+                    .nilable(user_lock_self_serve_enabled),
+                user_lock_threshold: fields.nilable(user_lock_threshold),
+                user_lock_ttl: fields.nilable(user_lock_ttl),
+                idp_authorization_url: fields.nilable(idp_authorization_url),
+                idp_dynamic_client_registration_enabled: fields
+                    .nilable(idp_dynamic_client_registration_enabled),
+                idp_dynamic_client_registration_access_token_template_content: fields
+                    .nilable(
+                        idp_dynamic_client_registration_access_token_template_content,
+                    ),
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            name: fields.nilable(name),
-            cross_org_passwords_enabled: fields.nilable(cross_org_passwords_enabled),
-            user_impersonation_enabled: fields.nilable(user_impersonation_enabled),
-            zero_downtime_session_migration_url: fields
-                .nilable(zero_downtime_session_migration_url),
-            use_custom_domain_in_magic_link_emails: fields
-                .nilable(use_custom_domain_in_magic_link_emails),
-            user_lock_self_serve_enabled: fields.nilable(user_lock_self_serve_enabled),
-            user_lock_threshold: fields.nilable(user_lock_threshold),
-            user_lock_ttl: fields.nilable(user_lock_ttl),
-            idp_authorization_url: fields.nilable(idp_authorization_url),
-            idp_dynamic_client_registration_enabled: fields
-                .nilable(idp_dynamic_client_registration_enabled),
-            idp_dynamic_client_registration_access_token_template_content: fields
-                .nilable(idp_dynamic_client_registration_access_token_template_content),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1516,20 +1517,17 @@ impl crate::codec::Object for UpdateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(environment) = environment else { break 'missing "environment" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                environment,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(environment) = environment else {
-            return Err(fields.missing("environment"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            environment,
-        })
+        Err(fields.missing(absent))
     }
 }
 

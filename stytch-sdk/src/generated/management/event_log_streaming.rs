@@ -157,18 +157,19 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                destination_type: fields.nilable(destination_type),
+                destination_config: fields.nilable(destination_config),
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            destination_type: fields.nilable(destination_type),
-            destination_config: fields.nilable(destination_config),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -290,20 +291,19 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(event_log_streaming_config) = event_log_streaming_config else {
+                break 'missing "event_log_streaming_config"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                event_log_streaming_config,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(event_log_streaming_config) = event_log_streaming_config else {
-            return Err(fields.missing("event_log_streaming_config"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            event_log_streaming_config,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -380,20 +380,21 @@ impl crate::codec::Object for DeleteRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(destination_type) = destination_type else {
+                break 'missing "destination_type"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                destination_type,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(destination_type) = destination_type else {
-            return Err(fields.missing("destination_type"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            destination_type,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -492,13 +493,12 @@ impl crate::codec::Object for DeleteResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -570,20 +570,21 @@ impl crate::codec::Object for DisableRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(destination_type) = destination_type else {
+                break 'missing "destination_type"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                destination_type,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(destination_type) = destination_type else {
-            return Err(fields.missing("destination_type"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            destination_type,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -682,13 +683,12 @@ impl crate::codec::Object for DisableResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -760,20 +760,21 @@ impl crate::codec::Object for EnableRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(destination_type) = destination_type else {
+                break 'missing "destination_type"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                destination_type,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(destination_type) = destination_type else {
-            return Err(fields.missing("destination_type"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            destination_type,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -872,13 +873,12 @@ impl crate::codec::Object for EnableResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -950,20 +950,21 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(destination_type) = destination_type else {
+                break 'missing "destination_type"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                destination_type,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(destination_type) = destination_type else {
-            return Err(fields.missing("destination_type"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            destination_type,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1072,20 +1073,19 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(event_log_streaming_config) = event_log_streaming_config else {
+                break 'missing "event_log_streaming_config"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                event_log_streaming_config,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(event_log_streaming_config) = event_log_streaming_config else {
-            return Err(fields.missing("event_log_streaming_config"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            event_log_streaming_config,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1175,21 +1175,22 @@ impl crate::codec::Object for UpdateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(destination_type) = destination_type else {
+                break 'missing "destination_type"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                destination_type,
+                destination_config: fields.nilable(destination_config),
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(destination_type) = destination_type else {
-            return Err(fields.missing("destination_type"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            destination_type,
-            destination_config: fields.nilable(destination_config),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1308,20 +1309,19 @@ impl crate::codec::Object for UpdateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(event_log_streaming_config) = event_log_streaming_config else {
+                break 'missing "event_log_streaming_config"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                event_log_streaming_config,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(event_log_streaming_config) = event_log_streaming_config else {
-            return Err(fields.missing("event_log_streaming_config"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            event_log_streaming_config,
-        })
+        Err(fields.missing(absent))
     }
 }
 

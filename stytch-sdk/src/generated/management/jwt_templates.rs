@@ -84,20 +84,21 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(jwt_template_type) = jwt_template_type else {
+                break 'missing "jwt_template_type"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                jwt_template_type,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(jwt_template_type) = jwt_template_type else {
-            return Err(fields.missing("jwt_template_type"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            jwt_template_type,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -200,20 +201,17 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(jwt_template) = jwt_template else { break 'missing "jwt_template" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                jwt_template,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(jwt_template) = jwt_template else {
-            return Err(fields.missing("jwt_template"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            jwt_template,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -304,28 +302,29 @@ impl crate::codec::Object for SetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(jwt_template_type) = jwt_template_type else {
+                break 'missing "jwt_template_type"
+            };
+            let Some(template_content) = template_content else {
+                break 'missing "template_content"
+            };
+            let Some(custom_audience) = custom_audience else {
+                break 'missing "custom_audience"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                jwt_template_type,
+                template_content,
+                custom_audience,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(jwt_template_type) = jwt_template_type else {
-            return Err(fields.missing("jwt_template_type"))
-        };
-        let Some(template_content) = template_content else {
-            return Err(fields.missing("template_content"))
-        };
-        let Some(custom_audience) = custom_audience else {
-            return Err(fields.missing("custom_audience"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            jwt_template_type,
-            template_content,
-            custom_audience,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -432,20 +431,17 @@ impl crate::codec::Object for SetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(jwt_template) = jwt_template else { break 'missing "jwt_template" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                jwt_template,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(jwt_template) = jwt_template else {
-            return Err(fields.missing("jwt_template"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            jwt_template,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -70,10 +70,11 @@ impl crate::codec::Object for GetProjectRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_id) = project_id else {
-            return Err(fields.missing("project_id"))
+        let absent = 'missing: {
+            let Some(project_id) = project_id else { break 'missing "project_id" };
+            return Ok(Self { project_id });
         };
-        Ok(Self { project_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -142,11 +143,12 @@ impl crate::codec::Object for GetProjectResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
+        let absent = 'missing: {
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(project) = project else { break 'missing "project" };
+            return Ok(Self { request_id, project });
         };
-        let Some(project) = project else { return Err(fields.missing("project")) };
-        Ok(Self { request_id, project })
+        Err(fields.missing(absent))
     }
 }
 
@@ -257,11 +259,12 @@ impl crate::codec::Object for GetProjectsResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
+        let absent = 'missing: {
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(projects) = projects else { break 'missing "projects" };
+            return Ok(Self { request_id, projects });
         };
-        let Some(projects) = projects else { return Err(fields.missing("projects")) };
-        Ok(Self { request_id, projects })
+        Err(fields.missing(absent))
     }
 }
 

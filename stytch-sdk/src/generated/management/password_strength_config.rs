@@ -76,16 +76,17 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -174,20 +175,19 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(password_strength_config) = password_strength_config else {
+                break 'missing "password_strength_config"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                password_strength_config,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(password_strength_config) = password_strength_config else {
-            return Err(fields.missing("password_strength_config"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            password_strength_config,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -332,31 +332,32 @@ impl crate::codec::Object for SetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(check_breach_on_creation) = check_breach_on_creation else {
+                break 'missing "check_breach_on_creation"
+            };
+            let Some(check_breach_on_authentication) = check_breach_on_authentication
+            else { break 'missing "check_breach_on_authentication" };
+            let Some(validate_on_authentication) = validate_on_authentication else {
+                break 'missing "validate_on_authentication"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                check_breach_on_creation,
+                check_breach_on_authentication,
+                validate_on_authentication,
+                validation_policy: fields.nilable(validation_policy),
+                luds_min_password_length: fields.nilable(luds_min_password_length),
+                luds_min_password_complexity: fields
+                    .nilable(luds_min_password_complexity),
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(check_breach_on_creation) = check_breach_on_creation else {
-            return Err(fields.missing("check_breach_on_creation"))
-        };
-        let Some(check_breach_on_authentication) = check_breach_on_authentication else {
-            return Err(fields.missing("check_breach_on_authentication"))
-        };
-        let Some(validate_on_authentication) = validate_on_authentication else {
-            return Err(fields.missing("validate_on_authentication"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            check_breach_on_creation,
-            check_breach_on_authentication,
-            validate_on_authentication,
-            validation_policy: fields.nilable(validation_policy),
-            luds_min_password_length: fields.nilable(luds_min_password_length),
-            luds_min_password_complexity: fields.nilable(luds_min_password_complexity),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -485,20 +486,19 @@ impl crate::codec::Object for SetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(password_strength_config) = password_strength_config else {
+                break 'missing "password_strength_config"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                password_strength_config,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(password_strength_config) = password_strength_config else {
-            return Err(fields.missing("password_strength_config"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            password_strength_config,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -119,12 +119,15 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(name) = name else { return Err(fields.missing("name")) };
-        Ok(Self {
-            name,
-            vertical: fields.nilable(vertical),
-            project_slug: fields.nilable(project_slug),
-        })
+        let absent = 'missing: {
+            let Some(name) = name else { break 'missing "name" };
+            return Ok(Self {
+                name,
+                vertical: fields.nilable(vertical),
+                project_slug: fields.nilable(project_slug),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -219,18 +222,17 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(project) = project else { break 'missing "project" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                project,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(project) = project else { return Err(fields.missing("project")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            project,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -289,10 +291,11 @@ impl crate::codec::Object for DeleteRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            return Ok(Self { project_slug });
         };
-        Ok(Self { project_slug })
+        Err(fields.missing(absent))
     }
 }
 
@@ -361,13 +364,12 @@ impl crate::codec::Object for DeleteResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -425,10 +427,11 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            return Ok(Self { project_slug });
         };
-        Ok(Self { project_slug })
+        Err(fields.missing(absent))
     }
 }
 
@@ -501,18 +504,17 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(project) = project else { break 'missing "project" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                project,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(project) = project else { return Err(fields.missing("project")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            project,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -628,18 +630,17 @@ impl crate::codec::Object for GetAllResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(projects) = projects else { break 'missing "projects" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                projects,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(projects) = projects else { return Err(fields.missing("projects")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            projects,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -707,13 +708,14 @@ impl crate::codec::Object for UpdateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            return Ok(Self {
+                project_slug,
+                name: fields.nilable(name),
+            });
         };
-        Ok(Self {
-            project_slug,
-            name: fields.nilable(name),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -793,18 +795,17 @@ impl crate::codec::Object for UpdateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(project) = project else { break 'missing "project" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                project,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(project) = project else { return Err(fields.missing("project")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            project,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -101,16 +101,17 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -196,20 +197,17 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(public_token) = public_token else { break 'missing "public_token" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                public_token,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(public_token) = public_token else {
-            return Err(fields.missing("public_token"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            public_token,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -278,20 +276,19 @@ impl crate::codec::Object for DeleteRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(public_token) = public_token else { break 'missing "public_token" };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                public_token,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(public_token) = public_token else {
-            return Err(fields.missing("public_token"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            public_token,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -380,13 +377,12 @@ impl crate::codec::Object for DeleteResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -454,20 +450,19 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(public_token) = public_token else { break 'missing "public_token" };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                public_token,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(public_token) = public_token else {
-            return Err(fields.missing("public_token"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            public_token,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -560,20 +555,17 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(public_token) = public_token else { break 'missing "public_token" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                public_token,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(public_token) = public_token else {
-            return Err(fields.missing("public_token"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            public_token,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -638,16 +630,17 @@ impl crate::codec::Object for GetAllRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -733,20 +726,19 @@ impl crate::codec::Object for GetAllResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(public_tokens) = public_tokens else {
+                break 'missing "public_tokens"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                public_tokens,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(public_tokens) = public_tokens else {
-            return Err(fields.missing("public_tokens"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            public_tokens,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -75,16 +75,17 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -170,18 +171,17 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(policy) = policy else { break 'missing "policy" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                policy,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(policy) = policy else { return Err(fields.missing("policy")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            policy,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -282,22 +282,23 @@ impl crate::codec::Object for SetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                stytch_member: fields.nilable(stytch_member),
+                stytch_admin: fields.nilable(stytch_admin),
+                stytch_user: fields.nilable(stytch_user),
+                custom_roles: fields.nilable(custom_roles),
+                custom_resources: fields.nilable(custom_resources),
+                custom_scopes: fields.nilable(custom_scopes),
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            stytch_member: fields.nilable(stytch_member),
-            stytch_admin: fields.nilable(stytch_admin),
-            stytch_user: fields.nilable(stytch_user),
-            custom_roles: fields.nilable(custom_roles),
-            custom_resources: fields.nilable(custom_resources),
-            custom_scopes: fields.nilable(custom_scopes),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -443,18 +444,17 @@ impl crate::codec::Object for SetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(policy) = policy else { break 'missing "policy" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                policy,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(policy) = policy else { return Err(fields.missing("policy")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            policy,
-        })
+        Err(fields.missing(absent))
     }
 }
 

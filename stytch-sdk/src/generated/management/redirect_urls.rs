@@ -136,20 +136,21 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(url) = url else { break 'missing "url" };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                url,
+                valid_types: fields.nilable(valid_types),
+                do_not_promote_defaults: fields.nilable(do_not_promote_defaults),
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(url) = url else { return Err(fields.missing("url")) };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            url,
-            valid_types: fields.nilable(valid_types),
-            do_not_promote_defaults: fields.nilable(do_not_promote_defaults),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -254,20 +255,17 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(redirect_url) = redirect_url else { break 'missing "redirect_url" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                redirect_url,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(redirect_url) = redirect_url else {
-            return Err(fields.missing("redirect_url"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            redirect_url,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -348,19 +346,20 @@ impl crate::codec::Object for DeleteRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(url) = url else { break 'missing "url" };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                url,
+                do_not_promote_defaults: fields.nilable(do_not_promote_defaults),
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(url) = url else { return Err(fields.missing("url")) };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            url,
-            do_not_promote_defaults: fields.nilable(do_not_promote_defaults),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -451,13 +450,12 @@ impl crate::codec::Object for DeleteResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -530,18 +528,19 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(url) = url else { break 'missing "url" };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                url,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(url) = url else { return Err(fields.missing("url")) };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            url,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -629,20 +628,17 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(redirect_url) = redirect_url else { break 'missing "redirect_url" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                redirect_url,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(redirect_url) = redirect_url else {
-            return Err(fields.missing("redirect_url"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            redirect_url,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -707,16 +703,17 @@ impl crate::codec::Object for GetAllRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -802,20 +799,19 @@ impl crate::codec::Object for GetAllResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(redirect_urls) = redirect_urls else {
+                break 'missing "redirect_urls"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                redirect_urls,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(redirect_urls) = redirect_urls else {
-            return Err(fields.missing("redirect_urls"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            redirect_urls,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -902,20 +898,21 @@ impl crate::codec::Object for UpdateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(url) = url else { break 'missing "url" };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                url,
+                valid_types: fields.nilable(valid_types),
+                do_not_promote_defaults: fields.nilable(do_not_promote_defaults),
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(url) = url else { return Err(fields.missing("url")) };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            url,
-            valid_types: fields.nilable(valid_types),
-            do_not_promote_defaults: fields.nilable(do_not_promote_defaults),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1020,20 +1017,17 @@ impl crate::codec::Object for UpdateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(redirect_url) = redirect_url else { break 'missing "redirect_url" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                redirect_url,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(redirect_url) = redirect_url else {
-            return Err(fields.missing("redirect_url"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            redirect_url,
-        })
+        Err(fields.missing(absent))
     }
 }
 

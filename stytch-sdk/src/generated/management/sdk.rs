@@ -99,16 +99,17 @@ impl crate::codec::Object for GetB2bConfigRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -194,18 +195,17 @@ impl crate::codec::Object for GetB2bConfigResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(config) = config else { break 'missing "config" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                config,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(config) = config else { return Err(fields.missing("config")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            config,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -270,16 +270,17 @@ impl crate::codec::Object for GetConsumerConfigRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -365,18 +366,17 @@ impl crate::codec::Object for GetConsumerConfigResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(config) = config else { break 'missing "config" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                config,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(config) = config else { return Err(fields.missing("config")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            config,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -450,17 +450,18 @@ impl crate::codec::Object for SetB2bConfigRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                config: fields.nilable(config),
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            config: fields.nilable(config),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -553,18 +554,17 @@ impl crate::codec::Object for SetB2bConfigResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(config) = config else { break 'missing "config" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                config,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(config) = config else { return Err(fields.missing("config")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            config,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -638,17 +638,18 @@ impl crate::codec::Object for SetConsumerConfigRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                config: fields.nilable(config),
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            config: fields.nilable(config),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -744,18 +745,17 @@ impl crate::codec::Object for SetConsumerConfigResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(config) = config else { break 'missing "config" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                config,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(config) = config else { return Err(fields.missing("config")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            config,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -100,16 +100,17 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -195,18 +196,17 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(secret) = secret else { break 'missing "secret" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                secret,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(secret) = secret else { return Err(fields.missing("secret")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            secret,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -275,18 +275,19 @@ impl crate::codec::Object for DeleteRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(secret_id) = secret_id else { break 'missing "secret_id" };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                secret_id,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(secret_id) = secret_id else { return Err(fields.missing("secret_id")) };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            secret_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -371,13 +372,12 @@ impl crate::codec::Object for DeleteResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -445,18 +445,19 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(secret_id) = secret_id else { break 'missing "secret_id" };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                secret_id,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(secret_id) = secret_id else { return Err(fields.missing("secret_id")) };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            secret_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -545,18 +546,17 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(secret) = secret else { break 'missing "secret" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                secret,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(secret) = secret else { return Err(fields.missing("secret")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            secret,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -621,16 +621,17 @@ impl crate::codec::Object for GetAllRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -716,18 +717,17 @@ impl crate::codec::Object for GetAllResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(secrets) = secrets else { break 'missing "secrets" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                secrets,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(secrets) = secrets else { return Err(fields.missing("secrets")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            secrets,
-        })
+        Err(fields.missing(absent))
     }
 }
 

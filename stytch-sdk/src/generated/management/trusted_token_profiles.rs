@@ -211,31 +211,32 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(name) = name else { break 'missing "name" };
+            let Some(audience) = audience else { break 'missing "audience" };
+            let Some(issuer) = issuer else { break 'missing "issuer" };
+            let Some(pem_files) = pem_files else { break 'missing "pem_files" };
+            let Some(can_jit_provision) = can_jit_provision else {
+                break 'missing "can_jit_provision"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                name,
+                audience,
+                issuer,
+                pem_files,
+                can_jit_provision,
+                jwks_url: fields.nilable(jwks_url),
+                attribute_mapping: fields.nilable(attribute_mapping),
+                public_key_type: fields.nilable(public_key_type),
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(name) = name else { return Err(fields.missing("name")) };
-        let Some(audience) = audience else { return Err(fields.missing("audience")) };
-        let Some(issuer) = issuer else { return Err(fields.missing("issuer")) };
-        let Some(pem_files) = pem_files else { return Err(fields.missing("pem_files")) };
-        let Some(can_jit_provision) = can_jit_provision else {
-            return Err(fields.missing("can_jit_provision"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            name,
-            audience,
-            issuer,
-            pem_files,
-            can_jit_provision,
-            jwks_url: fields.nilable(jwks_url),
-            attribute_mapping: fields.nilable(attribute_mapping),
-            public_key_type: fields.nilable(public_key_type),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -365,18 +366,17 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(profile) = profile else { break 'missing "profile" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                profile,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(profile) = profile else { return Err(fields.missing("profile")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            profile,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -454,24 +454,21 @@ impl crate::codec::Object for CreatePemFileRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(profile_id) = profile_id else { break 'missing "profile_id" };
+            let Some(public_key) = public_key else { break 'missing "public_key" };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                profile_id,
+                public_key,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(profile_id) = profile_id else {
-            return Err(fields.missing("profile_id"))
-        };
-        let Some(public_key) = public_key else {
-            return Err(fields.missing("public_key"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            profile_id,
-            public_key,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -566,18 +563,17 @@ impl crate::codec::Object for CreatePemFileResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(pem_file) = pem_file else { break 'missing "pem_file" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                pem_file,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(pem_file) = pem_file else { return Err(fields.missing("pem_file")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            pem_file,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -646,20 +642,19 @@ impl crate::codec::Object for DeleteRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(profile_id) = profile_id else { break 'missing "profile_id" };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                profile_id,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(profile_id) = profile_id else {
-            return Err(fields.missing("profile_id"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            profile_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -748,13 +743,12 @@ impl crate::codec::Object for DeleteResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -826,24 +820,21 @@ impl crate::codec::Object for DeletePemFileRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(profile_id) = profile_id else { break 'missing "profile_id" };
+            let Some(pem_file_id) = pem_file_id else { break 'missing "pem_file_id" };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                profile_id,
+                pem_file_id,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(profile_id) = profile_id else {
-            return Err(fields.missing("profile_id"))
-        };
-        let Some(pem_file_id) = pem_file_id else {
-            return Err(fields.missing("pem_file_id"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            profile_id,
-            pem_file_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -939,13 +930,12 @@ impl crate::codec::Object for DeletePemFileResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1013,20 +1003,19 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(profile_id) = profile_id else { break 'missing "profile_id" };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                profile_id,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(profile_id) = profile_id else {
-            return Err(fields.missing("profile_id"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            profile_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1119,18 +1108,17 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(profile) = profile else { break 'missing "profile" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                profile,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(profile) = profile else { return Err(fields.missing("profile")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            profile,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1195,16 +1183,17 @@ impl crate::codec::Object for GetAllRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1292,18 +1281,17 @@ impl crate::codec::Object for GetAllResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(profiles) = profiles else { break 'missing "profiles" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                profiles,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(profiles) = profiles else { return Err(fields.missing("profiles")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            profiles,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1376,24 +1364,21 @@ impl crate::codec::Object for GetPemFileRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(profile_id) = profile_id else { break 'missing "profile_id" };
+            let Some(pem_file_id) = pem_file_id else { break 'missing "pem_file_id" };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                profile_id,
+                pem_file_id,
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(profile_id) = profile_id else {
-            return Err(fields.missing("profile_id"))
-        };
-        let Some(pem_file_id) = pem_file_id else {
-            return Err(fields.missing("pem_file_id"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            profile_id,
-            pem_file_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1493,18 +1478,17 @@ impl crate::codec::Object for GetPemFileResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(pem_file) = pem_file else { break 'missing "pem_file" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                pem_file,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(pem_file) = pem_file else { return Err(fields.missing("pem_file")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            pem_file,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1611,26 +1595,25 @@ impl crate::codec::Object for UpdateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(profile_id) = profile_id else { break 'missing "profile_id" };
+            return Ok(Self {
+                project_slug,
+                environment_slug,
+                profile_id,
+                name: fields.nilable(name),
+                audience: fields.nilable(audience),
+                issuer: fields.nilable(issuer),
+                jwks_url: fields.nilable(jwks_url),
+                attribute_mapping: fields.nilable(attribute_mapping),
+                can_jit_provision: fields.nilable(can_jit_provision),
+            });
         };
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
-        };
-        let Some(profile_id) = profile_id else {
-            return Err(fields.missing("profile_id"))
-        };
-        Ok(Self {
-            project_slug,
-            environment_slug,
-            profile_id,
-            name: fields.nilable(name),
-            audience: fields.nilable(audience),
-            issuer: fields.nilable(issuer),
-            jwks_url: fields.nilable(jwks_url),
-            attribute_mapping: fields.nilable(attribute_mapping),
-            can_jit_provision: fields.nilable(can_jit_provision),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1765,18 +1748,17 @@ impl crate::codec::Object for UpdateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(profile) = profile else { break 'missing "profile" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                profile,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(profile) = profile else { return Err(fields.missing("profile")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            profile,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -67,10 +67,13 @@ impl crate::codec::Object for ValidateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(saml_response) = saml_response else {
-            return Err(fields.missing("SAMLResponse"))
+        let absent = 'missing: {
+            let Some(saml_response) = saml_response else {
+                break 'missing "SAMLResponse"
+            };
+            return Ok(Self { saml_response });
         };
-        Ok(Self { saml_response })
+        Err(fields.missing(absent))
     }
 }
 
@@ -138,17 +141,16 @@ impl crate::codec::Object for ValidateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                message: fields.nilable(message),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            message: fields.nilable(message),
-        })
+        Err(fields.missing(absent))
     }
 }
 

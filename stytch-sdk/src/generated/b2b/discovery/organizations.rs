@@ -339,41 +339,45 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(intermediate_session_token) = intermediate_session_token else {
-            return Err(fields.missing("intermediate_session_token"))
+        let absent = 'missing: {
+            let Some(intermediate_session_token) = intermediate_session_token else {
+                break 'missing "intermediate_session_token"
+            };
+            return Ok(Self {
+                intermediate_session_token,
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                organization_name: fields.nilable(organization_name),
+                organization_slug: fields.nilable(organization_slug),
+                organization_external_id: fields.nilable(organization_external_id),
+                organization_logo_url: fields.nilable(organization_logo_url),
+                trusted_metadata: fields.nilable(trusted_metadata),
+                sso_jit_provisioning: fields.nilable(sso_jit_provisioning),
+                email_allowed_domains: fields.nilable(email_allowed_domains),
+                email_jit_provisioning: fields.nilable(email_jit_provisioning),
+                email_invites: fields.nilable(email_invites),
+                auth_methods: fields.nilable(auth_methods),
+                allowed_auth_methods: fields.nilable(allowed_auth_methods),
+                mfa_policy: fields.nilable(mfa_policy),
+                rbac_email_implicit_role_assignments: fields
+                    .nilable(rbac_email_implicit_role_assignments),
+                mfa_methods: fields.nilable(mfa_methods),
+                allowed_mfa_methods: fields.nilable(allowed_mfa_methods),
+                oauth_tenant_jit_provisioning: fields
+                    .nilable(oauth_tenant_jit_provisioning),
+                allowed_oauth_tenants: fields.nilable(allowed_oauth_tenants),
+                first_party_connected_apps_allowed_type: fields
+                    .nilable(first_party_connected_apps_allowed_type),
+                allowed_first_party_connected_apps: fields
+                    .nilable(allowed_first_party_connected_apps),
+                third_party_connected_apps_allowed_type: fields
+                    .nilable(third_party_connected_apps_allowed_type),
+                allowed_third_party_connected_apps: fields
+                    .nilable(allowed_third_party_connected_apps),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        Ok(Self {
-            intermediate_session_token,
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            organization_name: fields.nilable(organization_name),
-            organization_slug: fields.nilable(organization_slug),
-            organization_external_id: fields.nilable(organization_external_id),
-            organization_logo_url: fields.nilable(organization_logo_url),
-            trusted_metadata: fields.nilable(trusted_metadata),
-            sso_jit_provisioning: fields.nilable(sso_jit_provisioning),
-            email_allowed_domains: fields.nilable(email_allowed_domains),
-            email_jit_provisioning: fields.nilable(email_jit_provisioning),
-            email_invites: fields.nilable(email_invites),
-            auth_methods: fields.nilable(auth_methods),
-            allowed_auth_methods: fields.nilable(allowed_auth_methods),
-            mfa_policy: fields.nilable(mfa_policy),
-            rbac_email_implicit_role_assignments: fields
-                .nilable(rbac_email_implicit_role_assignments),
-            mfa_methods: fields.nilable(mfa_methods),
-            allowed_mfa_methods: fields.nilable(allowed_mfa_methods),
-            oauth_tenant_jit_provisioning: fields.nilable(oauth_tenant_jit_provisioning),
-            allowed_oauth_tenants: fields.nilable(allowed_oauth_tenants),
-            first_party_connected_apps_allowed_type: fields
-                .nilable(first_party_connected_apps_allowed_type),
-            allowed_first_party_connected_apps: fields
-                .nilable(allowed_first_party_connected_apps),
-            third_party_connected_apps_allowed_type: fields
-                .nilable(third_party_connected_apps_allowed_type),
-            allowed_third_party_connected_apps: fields
-                .nilable(allowed_third_party_connected_apps),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -699,46 +703,41 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            let Some(member_authenticated) = member_authenticated else {
+                break 'missing "member_authenticated"
+            };
+            let Some(intermediate_session_token) = intermediate_session_token else {
+                break 'missing "intermediate_session_token"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                session_token,
+                session_jwt,
+                member,
+                organization,
+                member_authenticated,
+                intermediate_session_token,
+                member_session: fields.nilable(member_session),
+                mfa_required: fields.nilable(mfa_required),
+                primary_required: fields.nilable(primary_required),
+                member_device: fields.nilable(member_device),
+                intermediate_session_token_expires_at: fields
+                    .nilable_time(intermediate_session_token_expires_at),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        let Some(member_authenticated) = member_authenticated else {
-            return Err(fields.missing("member_authenticated"))
-        };
-        let Some(intermediate_session_token) = intermediate_session_token else {
-            return Err(fields.missing("intermediate_session_token"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            member_authenticated,
-            intermediate_session_token,
-            member_session: fields.nilable(member_session),
-            mfa_required: fields.nilable(mfa_required),
-            primary_required: fields.nilable(primary_required),
-            member_device: fields.nilable(member_device),
-            intermediate_session_token_expires_at: fields
-                .nilable_time(intermediate_session_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -953,25 +952,24 @@ impl crate::codec::Object for ListResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            let Some(discovered_organizations) = discovered_organizations else {
+                break 'missing "discovered_organizations"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                email_address,
+                discovered_organizations,
+                organization_id_hint: fields.nilable(organization_id_hint),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
-        };
-        let Some(discovered_organizations) = discovered_organizations else {
-            return Err(fields.missing("discovered_organizations"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            email_address,
-            discovered_organizations,
-            organization_id_hint: fields.nilable(organization_id_hint),
-        })
+        Err(fields.missing(absent))
     }
 }
 

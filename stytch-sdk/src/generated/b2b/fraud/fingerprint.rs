@@ -72,13 +72,14 @@ impl crate::codec::Object for LookupRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(telemetry_id) = telemetry_id else {
-            return Err(fields.missing("telemetry_id"))
+        let absent = 'missing: {
+            let Some(telemetry_id) = telemetry_id else { break 'missing "telemetry_id" };
+            return Ok(Self {
+                telemetry_id,
+                external_metadata: fields.nilable(external_metadata),
+            });
         };
-        Ok(Self {
-            telemetry_id,
-            external_metadata: fields.nilable(external_metadata),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -191,40 +192,31 @@ impl crate::codec::Object for LookupResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(telemetry_id) = telemetry_id else { break 'missing "telemetry_id" };
+            let Some(fingerprints) = fingerprints else { break 'missing "fingerprints" };
+            let Some(verdict) = verdict else { break 'missing "verdict" };
+            let Some(external_metadata) = external_metadata else {
+                break 'missing "external_metadata"
+            };
+            let Some(created_at) = created_at else { break 'missing "created_at" };
+            let Some(expires_at) = expires_at else { break 'missing "expires_at" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                telemetry_id,
+                fingerprints,
+                verdict,
+                external_metadata,
+                created_at: fields.time(created_at),
+                expires_at: fields.time(expires_at),
+                properties: fields.nilable(properties),
+                raw_signals: fields.nilable(raw_signals),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(telemetry_id) = telemetry_id else {
-            return Err(fields.missing("telemetry_id"))
-        };
-        let Some(fingerprints) = fingerprints else {
-            return Err(fields.missing("fingerprints"))
-        };
-        let Some(verdict) = verdict else { return Err(fields.missing("verdict")) };
-        let Some(external_metadata) = external_metadata else {
-            return Err(fields.missing("external_metadata"))
-        };
-        let Some(created_at) = created_at else {
-            return Err(fields.missing("created_at"))
-        };
-        let Some(expires_at) = expires_at else {
-            return Err(fields.missing("expires_at"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            telemetry_id,
-            fingerprints,
-            verdict,
-            external_metadata,
-            created_at: fields.time(created_at),
-            expires_at: fields.time(expires_at),
-            properties: fields.nilable(properties),
-            raw_signals: fields.nilable(raw_signals),
-        })
+        Err(fields.missing(absent))
     }
 }
 

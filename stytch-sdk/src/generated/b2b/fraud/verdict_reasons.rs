@@ -151,20 +151,19 @@ impl crate::codec::Object for ListResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(verdict_reason_actions) = verdict_reason_actions else {
+                break 'missing "verdict_reason_actions"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                verdict_reason_actions,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(verdict_reason_actions) = verdict_reason_actions else {
-            return Err(fields.missing("verdict_reason_actions"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            verdict_reason_actions,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -242,17 +241,20 @@ impl crate::codec::Object for OverrideRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(verdict_reason) = verdict_reason else {
-            return Err(fields.missing("verdict_reason"))
+        let absent = 'missing: {
+            let Some(verdict_reason) = verdict_reason else {
+                break 'missing "verdict_reason"
+            };
+            let Some(override_action) = override_action else {
+                break 'missing "override_action"
+            };
+            return Ok(Self {
+                verdict_reason,
+                override_action,
+                override_description: fields.nilable(override_description),
+            });
         };
-        let Some(override_action) = override_action else {
-            return Err(fields.missing("override_action"))
-        };
-        Ok(Self {
-            verdict_reason,
-            override_action,
-            override_description: fields.nilable(override_description),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -334,20 +336,19 @@ impl crate::codec::Object for OverrideResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(verdict_reason_action) = verdict_reason_action else {
+                break 'missing "verdict_reason_action"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                verdict_reason_action,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(verdict_reason_action) = verdict_reason_action else {
-            return Err(fields.missing("verdict_reason_action"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            verdict_reason_action,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -153,33 +153,34 @@ impl crate::codec::Object for AuthorizeRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(consent_granted) = consent_granted else {
-            return Err(fields.missing("consent_granted"))
+        let absent = 'missing: {
+            let Some(consent_granted) = consent_granted else {
+                break 'missing "consent_granted"
+            };
+            let Some(scopes) = scopes else { break 'missing "scopes" };
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            let Some(redirect_uri) = redirect_uri else { break 'missing "redirect_uri" };
+            let Some(response_type) = response_type else {
+                break 'missing "response_type"
+            };
+            return Ok(Self {
+                consent_granted,
+                scopes,
+                client_id,
+                redirect_uri,
+                response_type,
+                organization_id: fields.nilable(organization_id),
+                member_id: fields.nilable(member_id),
+                session_token: fields.nilable(session_token),
+                session_jwt: fields.nilable(session_jwt),
+                prompt: fields.nilable(prompt),
+                state: fields.nilable(state),
+                nonce: fields.nilable(nonce),
+                code_challenge: fields.nilable(code_challenge),
+                resources: fields.nilable(resources),
+            });
         };
-        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        let Some(redirect_uri) = redirect_uri else {
-            return Err(fields.missing("redirect_uri"))
-        };
-        let Some(response_type) = response_type else {
-            return Err(fields.missing("response_type"))
-        };
-        Ok(Self {
-            consent_granted,
-            scopes,
-            client_id,
-            redirect_uri,
-            response_type,
-            organization_id: fields.nilable(organization_id),
-            member_id: fields.nilable(member_id),
-            session_token: fields.nilable(session_token),
-            session_jwt: fields.nilable(session_jwt),
-            prompt: fields.nilable(prompt),
-            state: fields.nilable(state),
-            nonce: fields.nilable(nonce),
-            code_challenge: fields.nilable(code_challenge),
-            resources: fields.nilable(resources),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -328,21 +329,18 @@ impl crate::codec::Object for AuthorizeResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(redirect_uri) = redirect_uri else { break 'missing "redirect_uri" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                redirect_uri,
+                authorization_code: fields.nilable(authorization_code),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(redirect_uri) = redirect_uri else {
-            return Err(fields.missing("redirect_uri"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            redirect_uri,
-            authorization_code: fields.nilable(authorization_code),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -453,25 +451,26 @@ impl crate::codec::Object for AuthorizeStartRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        let Some(redirect_uri) = redirect_uri else {
-            return Err(fields.missing("redirect_uri"))
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            let Some(redirect_uri) = redirect_uri else { break 'missing "redirect_uri" };
+            let Some(response_type) = response_type else {
+                break 'missing "response_type"
+            };
+            let Some(scopes) = scopes else { break 'missing "scopes" };
+            return Ok(Self {
+                client_id,
+                redirect_uri,
+                response_type,
+                scopes,
+                organization_id: fields.nilable(organization_id),
+                member_id: fields.nilable(member_id),
+                session_token: fields.nilable(session_token),
+                session_jwt: fields.nilable(session_jwt),
+                prompt: fields.nilable(prompt),
+            });
         };
-        let Some(response_type) = response_type else {
-            return Err(fields.missing("response_type"))
-        };
-        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
-        Ok(Self {
-            client_id,
-            redirect_uri,
-            response_type,
-            scopes,
-            organization_id: fields.nilable(organization_id),
-            member_id: fields.nilable(member_id),
-            session_token: fields.nilable(session_token),
-            session_jwt: fields.nilable(session_jwt),
-            prompt: fields.nilable(prompt),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -607,34 +606,31 @@ impl crate::codec::Object for AuthorizeStartResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            let Some(client) = client else { break 'missing "client" };
+            let Some(consent_required) = consent_required else {
+                break 'missing "consent_required"
+            };
+            let Some(scope_results) = scope_results else {
+                break 'missing "scope_results"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+                client,
+                consent_required,
+                scope_results,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        let Some(client) = client else { return Err(fields.missing("client")) };
-        let Some(consent_required) = consent_required else {
-            return Err(fields.missing("consent_required"))
-        };
-        let Some(scope_results) = scope_results else {
-            return Err(fields.missing("scope_results"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-            client,
-            consent_required,
-            scope_results,
-        })
+        Err(fields.missing(absent))
     }
 }
 

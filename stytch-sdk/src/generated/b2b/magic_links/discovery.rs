@@ -81,13 +81,16 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(discovery_magic_links_token) = discovery_magic_links_token else {
-            return Err(fields.missing("discovery_magic_links_token"))
+        let absent = 'missing: {
+            let Some(discovery_magic_links_token) = discovery_magic_links_token else {
+                break 'missing "discovery_magic_links_token"
+            };
+            return Ok(Self {
+                discovery_magic_links_token,
+                pkce_code_verifier: fields.nilable(pkce_code_verifier),
+            });
         };
-        Ok(Self {
-            discovery_magic_links_token,
-            pkce_code_verifier: fields.nilable(pkce_code_verifier),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -193,30 +196,29 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(intermediate_session_token) = intermediate_session_token else {
+                break 'missing "intermediate_session_token"
+            };
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            let Some(discovered_organizations) = discovered_organizations else {
+                break 'missing "discovered_organizations"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                intermediate_session_token,
+                email_address,
+                discovered_organizations,
+                intermediate_session_token_expires_at: fields
+                    .nilable_time(intermediate_session_token_expires_at),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(intermediate_session_token) = intermediate_session_token else {
-            return Err(fields.missing("intermediate_session_token"))
-        };
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
-        };
-        let Some(discovered_organizations) = discovered_organizations else {
-            return Err(fields.missing("discovered_organizations"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            intermediate_session_token,
-            email_address,
-            discovered_organizations,
-            intermediate_session_token_expires_at: fields
-                .nilable_time(intermediate_session_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 

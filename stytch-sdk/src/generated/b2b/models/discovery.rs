@@ -59,16 +59,19 @@ impl crate::codec::Object for DiscoveredOrganization {
                 _ => fields.skip(),
             }?;
         }
-        let Some(member_authenticated) = member_authenticated else {
-            return Err(fields.missing("member_authenticated"))
+        let absent = 'missing: {
+            let Some(member_authenticated) = member_authenticated else {
+                break 'missing "member_authenticated"
+            };
+            return Ok(Self {
+                member_authenticated,
+                organization: fields.nilable(organization),
+                membership: fields.nilable(membership),
+                primary_required: fields.nilable(primary_required),
+                mfa_required: fields.nilable(mfa_required),
+            });
         };
-        Ok(Self {
-            member_authenticated,
-            organization: fields.nilable(organization),
-            membership: fields.nilable(membership),
-            primary_required: fields.nilable(primary_required),
-            mfa_required: fields.nilable(mfa_required),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -125,12 +128,15 @@ impl crate::codec::Object for Membership {
                 _ => fields.skip(),
             }?;
         }
-        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
-        Ok(Self {
-            r#type,
-            details: fields.nilable(details),
-            member: fields.nilable(member),
-        })
+        let absent = 'missing: {
+            let Some(r#type) = r#type else { break 'missing "type" };
+            return Ok(Self {
+                r#type,
+                details: fields.nilable(details),
+                member: fields.nilable(member),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 

@@ -43,16 +43,19 @@ impl crate::codec::Object for MemberOptions {
                 _ => fields.skip(),
             }?;
         }
-        let Some(mfa_phone_number) = mfa_phone_number else {
-            return Err(fields.missing("mfa_phone_number"))
+        let absent = 'missing: {
+            let Some(mfa_phone_number) = mfa_phone_number else {
+                break 'missing "mfa_phone_number"
+            };
+            let Some(totp_registration_id) = totp_registration_id else {
+                break 'missing "totp_registration_id"
+            };
+            return Ok(Self {
+                mfa_phone_number,
+                totp_registration_id,
+            });
         };
-        let Some(totp_registration_id) = totp_registration_id else {
-            return Err(fields.missing("totp_registration_id"))
-        };
-        Ok(Self {
-            mfa_phone_number,
-            totp_registration_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 

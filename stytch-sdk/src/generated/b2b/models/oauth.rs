@@ -54,14 +54,17 @@ impl crate::codec::Object for ProviderValues {
                 _ => fields.skip(),
             }?;
         }
-        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
-        Ok(Self {
-            scopes,
-            access_token: fields.nilable(access_token),
-            refresh_token: fields.nilable(refresh_token),
-            expires_at: fields.nilable_time(expires_at),
-            id_token: fields.nilable(id_token),
-        })
+        let absent = 'missing: {
+            let Some(scopes) = scopes else { break 'missing "scopes" };
+            return Ok(Self {
+                scopes,
+                access_token: fields.nilable(access_token),
+                refresh_token: fields.nilable(refresh_token),
+                expires_at: fields.nilable_time(expires_at),
+                id_token: fields.nilable(id_token),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 

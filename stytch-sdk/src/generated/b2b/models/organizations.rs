@@ -56,21 +56,22 @@ impl crate::codec::Object for ActiveScimConnection {
                 _ => fields.skip(),
             }?;
         }
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
+        let absent = 'missing: {
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            let Some(display_name) = display_name else { break 'missing "display_name" };
+            let Some(bearer_token_last_four) = bearer_token_last_four else {
+                break 'missing "bearer_token_last_four"
+            };
+            return Ok(Self {
+                connection_id,
+                display_name,
+                bearer_token_last_four,
+                bearer_token_expires_at: fields.nilable_time(bearer_token_expires_at),
+            });
         };
-        let Some(display_name) = display_name else {
-            return Err(fields.missing("display_name"))
-        };
-        let Some(bearer_token_last_four) = bearer_token_last_four else {
-            return Err(fields.missing("bearer_token_last_four"))
-        };
-        Ok(Self {
-            connection_id,
-            display_name,
-            bearer_token_last_four,
-            bearer_token_expires_at: fields.nilable_time(bearer_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -127,20 +128,21 @@ impl crate::codec::Object for ActiveSsoConnection {
                 _ => fields.skip(),
             }?;
         }
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
+        let absent = 'missing: {
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            let Some(display_name) = display_name else { break 'missing "display_name" };
+            let Some(identity_provider) = identity_provider else {
+                break 'missing "identity_provider"
+            };
+            return Ok(Self {
+                connection_id,
+                display_name,
+                identity_provider,
+            });
         };
-        let Some(display_name) = display_name else {
-            return Err(fields.missing("display_name"))
-        };
-        let Some(identity_provider) = identity_provider else {
-            return Err(fields.missing("identity_provider"))
-        };
-        Ok(Self {
-            connection_id,
-            display_name,
-            identity_provider,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -195,18 +197,17 @@ impl crate::codec::Object for CustomRole {
                 _ => fields.skip(),
             }?;
         }
-        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
-        let Some(description) = description else {
-            return Err(fields.missing("description"))
+        let absent = 'missing: {
+            let Some(role_id) = role_id else { break 'missing "role_id" };
+            let Some(description) = description else { break 'missing "description" };
+            let Some(permissions) = permissions else { break 'missing "permissions" };
+            return Ok(Self {
+                role_id,
+                description,
+                permissions,
+            });
         };
-        let Some(permissions) = permissions else {
-            return Err(fields.missing("permissions"))
-        };
-        Ok(Self {
-            role_id,
-            description,
-            permissions,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -255,11 +256,12 @@ impl crate::codec::Object for CustomRolePermission {
                 _ => fields.skip(),
             }?;
         }
-        let Some(resource_id) = resource_id else {
-            return Err(fields.missing("resource_id"))
+        let absent = 'missing: {
+            let Some(resource_id) = resource_id else { break 'missing "resource_id" };
+            let Some(actions) = actions else { break 'missing "actions" };
+            return Ok(Self { resource_id, actions });
         };
-        let Some(actions) = actions else { return Err(fields.missing("actions")) };
-        Ok(Self { resource_id, actions })
+        Err(fields.missing(absent))
     }
 }
 
@@ -309,9 +311,12 @@ impl crate::codec::Object for EmailImplicitRoleAssignment {
                 _ => fields.skip(),
             }?;
         }
-        let Some(domain) = domain else { return Err(fields.missing("domain")) };
-        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
-        Ok(Self { domain, role_id })
+        let absent = 'missing: {
+            let Some(domain) = domain else { break 'missing "domain" };
+            let Some(role_id) = role_id else { break 'missing "role_id" };
+            return Ok(Self { domain, role_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -375,22 +380,23 @@ impl crate::codec::Object for GithubProviderInfo {
                 _ => fields.skip(),
             }?;
         }
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            let Some(provider_tenant_ids) = provider_tenant_ids else {
+                break 'missing "provider_tenant_ids"
+            };
+            let Some(access_token) = access_token else { break 'missing "access_token" };
+            let Some(scopes) = scopes else { break 'missing "scopes" };
+            return Ok(Self {
+                provider_subject,
+                provider_tenant_ids,
+                access_token,
+                scopes,
+            });
         };
-        let Some(provider_tenant_ids) = provider_tenant_ids else {
-            return Err(fields.missing("provider_tenant_ids"))
-        };
-        let Some(access_token) = access_token else {
-            return Err(fields.missing("access_token"))
-        };
-        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
-        Ok(Self {
-            provider_subject,
-            provider_tenant_ids,
-            access_token,
-            scopes,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -467,27 +473,28 @@ impl crate::codec::Object for HubspotProviderInfo {
                 _ => fields.skip(),
             }?;
         }
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            let Some(provider_tenant_id) = provider_tenant_id else {
+                break 'missing "provider_tenant_id"
+            };
+            let Some(access_token) = access_token else { break 'missing "access_token" };
+            let Some(access_token_expires_in) = access_token_expires_in else {
+                break 'missing "access_token_expires_in"
+            };
+            let Some(scopes) = scopes else { break 'missing "scopes" };
+            return Ok(Self {
+                provider_subject,
+                provider_tenant_id,
+                access_token,
+                access_token_expires_in,
+                scopes,
+                refresh_token: fields.nilable(refresh_token),
+            });
         };
-        let Some(provider_tenant_id) = provider_tenant_id else {
-            return Err(fields.missing("provider_tenant_id"))
-        };
-        let Some(access_token) = access_token else {
-            return Err(fields.missing("access_token"))
-        };
-        let Some(access_token_expires_in) = access_token_expires_in else {
-            return Err(fields.missing("access_token_expires_in"))
-        };
-        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
-        Ok(Self {
-            provider_subject,
-            provider_tenant_id,
-            access_token,
-            access_token_expires_in,
-            scopes,
-            refresh_token: fields.nilable(refresh_token),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -701,80 +708,81 @@ impl crate::codec::Object for Member {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            let Some(status) = status else { break 'missing "status" };
+            let Some(name) = name else { break 'missing "name" };
+            let Some(sso_registrations) = sso_registrations else {
+                break 'missing "sso_registrations"
+            };
+            let Some(is_breakglass) = is_breakglass else {
+                break 'missing "is_breakglass"
+            };
+            let Some(member_password_id) = member_password_id else {
+                break 'missing "member_password_id"
+            };
+            let Some(oauth_registrations) = oauth_registrations else {
+                break 'missing "oauth_registrations"
+            };
+            let Some(email_address_verified) = email_address_verified else {
+                break 'missing "email_address_verified"
+            };
+            let Some(mfa_phone_number_verified) = mfa_phone_number_verified else {
+                break 'missing "mfa_phone_number_verified"
+            };
+            let Some(is_admin) = is_admin else { break 'missing "is_admin" };
+            let Some(totp_registration_id) = totp_registration_id else {
+                break 'missing "totp_registration_id"
+            };
+            let Some(retired_email_addresses) = retired_email_addresses else {
+                break 'missing "retired_email_addresses"
+            };
+            let Some(is_locked) = is_locked else { break 'missing "is_locked" };
+            let Some(mfa_enrolled) = mfa_enrolled else { break 'missing "mfa_enrolled" };
+            let Some(mfa_phone_number) = mfa_phone_number else {
+                break 'missing "mfa_phone_number"
+            };
+            let Some(default_mfa_method) = default_mfa_method else {
+                break 'missing "default_mfa_method"
+            };
+            let Some(roles) = roles else { break 'missing "roles" };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                email_address,
+                status,
+                name,
+                sso_registrations,
+                is_breakglass,
+                member_password_id,
+                oauth_registrations,
+                email_address_verified,
+                mfa_phone_number_verified,
+                is_admin,
+                totp_registration_id,
+                retired_email_addresses,
+                is_locked,
+                mfa_enrolled,
+                mfa_phone_number,
+                default_mfa_method,
+                roles,
+                trusted_metadata: fields.nilable(trusted_metadata),
+                untrusted_metadata: fields.nilable(untrusted_metadata),
+                created_at: fields.nilable_time(created_at),
+                updated_at: fields.nilable_time(updated_at),
+                scim_registration: fields.nilable(scim_registration),
+                external_id: fields.nilable(external_id),
+                lock_created_at: fields.nilable_time(lock_created_at),
+                lock_expires_at: fields.nilable_time(lock_expires_at),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
-        };
-        let Some(status) = status else { return Err(fields.missing("status")) };
-        let Some(name) = name else { return Err(fields.missing("name")) };
-        let Some(sso_registrations) = sso_registrations else {
-            return Err(fields.missing("sso_registrations"))
-        };
-        let Some(is_breakglass) = is_breakglass else {
-            return Err(fields.missing("is_breakglass"))
-        };
-        let Some(member_password_id) = member_password_id else {
-            return Err(fields.missing("member_password_id"))
-        };
-        let Some(oauth_registrations) = oauth_registrations else {
-            return Err(fields.missing("oauth_registrations"))
-        };
-        let Some(email_address_verified) = email_address_verified else {
-            return Err(fields.missing("email_address_verified"))
-        };
-        let Some(mfa_phone_number_verified) = mfa_phone_number_verified else {
-            return Err(fields.missing("mfa_phone_number_verified"))
-        };
-        let Some(is_admin) = is_admin else { return Err(fields.missing("is_admin")) };
-        let Some(totp_registration_id) = totp_registration_id else {
-            return Err(fields.missing("totp_registration_id"))
-        };
-        let Some(retired_email_addresses) = retired_email_addresses else {
-            return Err(fields.missing("retired_email_addresses"))
-        };
-        let Some(is_locked) = is_locked else { return Err(fields.missing("is_locked")) };
-        let Some(mfa_enrolled) = mfa_enrolled else {
-            return Err(fields.missing("mfa_enrolled"))
-        };
-        let Some(mfa_phone_number) = mfa_phone_number else {
-            return Err(fields.missing("mfa_phone_number"))
-        };
-        let Some(default_mfa_method) = default_mfa_method else {
-            return Err(fields.missing("default_mfa_method"))
-        };
-        let Some(roles) = roles else { return Err(fields.missing("roles")) };
-        Ok(Self {
-            organization_id,
-            member_id,
-            email_address,
-            status,
-            name,
-            sso_registrations,
-            is_breakglass,
-            member_password_id,
-            oauth_registrations,
-            email_address_verified,
-            mfa_phone_number_verified,
-            is_admin,
-            totp_registration_id,
-            retired_email_addresses,
-            is_locked,
-            mfa_enrolled,
-            mfa_phone_number,
-            default_mfa_method,
-            roles,
-            trusted_metadata: fields.nilable(trusted_metadata),
-            untrusted_metadata: fields.nilable(untrusted_metadata),
-            created_at: fields.nilable_time(created_at),
-            updated_at: fields.nilable_time(updated_at),
-            scim_registration: fields.nilable(scim_registration),
-            external_id: fields.nilable(external_id),
-            lock_created_at: fields.nilable_time(lock_created_at),
-            lock_expires_at: fields.nilable_time(lock_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -846,27 +854,26 @@ impl crate::codec::Object for MemberConnectedApp {
                 _ => fields.skip(),
             }?;
         }
-        let Some(connected_app_id) = connected_app_id else {
-            return Err(fields.missing("connected_app_id"))
+        let absent = 'missing: {
+            let Some(connected_app_id) = connected_app_id else {
+                break 'missing "connected_app_id"
+            };
+            let Some(name) = name else { break 'missing "name" };
+            let Some(description) = description else { break 'missing "description" };
+            let Some(client_type) = client_type else { break 'missing "client_type" };
+            let Some(scopes_granted) = scopes_granted else {
+                break 'missing "scopes_granted"
+            };
+            return Ok(Self {
+                connected_app_id,
+                name,
+                description,
+                client_type,
+                scopes_granted,
+                logo_url: fields.nilable(logo_url),
+            });
         };
-        let Some(name) = name else { return Err(fields.missing("name")) };
-        let Some(description) = description else {
-            return Err(fields.missing("description"))
-        };
-        let Some(client_type) = client_type else {
-            return Err(fields.missing("client_type"))
-        };
-        let Some(scopes_granted) = scopes_granted else {
-            return Err(fields.missing("scopes_granted"))
-        };
-        Ok(Self {
-            connected_app_id,
-            name,
-            description,
-            client_type,
-            scopes_granted,
-            logo_url: fields.nilable(logo_url),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -915,9 +922,12 @@ impl crate::codec::Object for MemberRole {
                 _ => fields.skip(),
             }?;
         }
-        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
-        let Some(sources) = sources else { return Err(fields.missing("sources")) };
-        Ok(Self { role_id, sources })
+        let absent = 'missing: {
+            let Some(role_id) = role_id else { break 'missing "role_id" };
+            let Some(sources) = sources else { break 'missing "sources" };
+            return Ok(Self { role_id, sources });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -968,11 +978,14 @@ impl crate::codec::Object for MemberRoleSource {
                 _ => fields.skip(),
             }?;
         }
-        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
-        Ok(Self {
-            r#type,
-            details: fields.nilable(details),
-        })
+        let absent = 'missing: {
+            let Some(r#type) = r#type else { break 'missing "type" };
+            return Ok(Self {
+                r#type,
+                details: fields.nilable(details),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1050,22 +1063,25 @@ impl crate::codec::Object for OAuthRegistration {
                 _ => fields.skip(),
             }?;
         }
-        let Some(provider_type) = provider_type else {
-            return Err(fields.missing("provider_type"))
+        let absent = 'missing: {
+            let Some(provider_type) = provider_type else {
+                break 'missing "provider_type"
+            };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            let Some(member_oauth_registration_id) = member_oauth_registration_id else {
+                break 'missing "member_oauth_registration_id"
+            };
+            return Ok(Self {
+                provider_type,
+                provider_subject,
+                member_oauth_registration_id,
+                profile_picture_url: fields.nilable(profile_picture_url),
+                locale: fields.nilable(locale),
+            });
         };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
-        };
-        let Some(member_oauth_registration_id) = member_oauth_registration_id else {
-            return Err(fields.missing("member_oauth_registration_id"))
-        };
-        Ok(Self {
-            provider_type,
-            provider_subject,
-            member_oauth_registration_id,
-            profile_picture_url: fields.nilable(profile_picture_url),
-            locale: fields.nilable(locale),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1145,29 +1161,30 @@ impl crate::codec::Object for OidcProviderInfo {
                 _ => fields.skip(),
             }?;
         }
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            let Some(id_token) = id_token else { break 'missing "id_token" };
+            let Some(access_token) = access_token else { break 'missing "access_token" };
+            let Some(access_token_expires_in) = access_token_expires_in else {
+                break 'missing "access_token_expires_in"
+            };
+            let Some(scopes) = scopes else { break 'missing "scopes" };
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            return Ok(Self {
+                provider_subject,
+                id_token,
+                access_token,
+                access_token_expires_in,
+                scopes,
+                connection_id,
+                refresh_token: fields.nilable(refresh_token),
+            });
         };
-        let Some(id_token) = id_token else { return Err(fields.missing("id_token")) };
-        let Some(access_token) = access_token else {
-            return Err(fields.missing("access_token"))
-        };
-        let Some(access_token_expires_in) = access_token_expires_in else {
-            return Err(fields.missing("access_token_expires_in"))
-        };
-        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
-        };
-        Ok(Self {
-            provider_subject,
-            id_token,
-            access_token,
-            access_token_expires_in,
-            scopes,
-            connection_id,
-            refresh_token: fields.nilable(refresh_token),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1491,101 +1508,96 @@ impl crate::codec::Object for Organization {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(organization_name) = organization_name else {
+                break 'missing "organization_name"
+            };
+            let Some(organization_logo_url) = organization_logo_url else {
+                break 'missing "organization_logo_url"
+            };
+            let Some(organization_slug) = organization_slug else {
+                break 'missing "organization_slug"
+            };
+            let Some(sso_jit_provisioning) = sso_jit_provisioning else {
+                break 'missing "sso_jit_provisioning"
+            };
+            let Some(sso_jit_provisioning_allowed_connections) = sso_jit_provisioning_allowed_connections
+            else { break 'missing "sso_jit_provisioning_allowed_connections" };
+            let Some(sso_active_connections) = sso_active_connections else {
+                break 'missing "sso_active_connections"
+            };
+            let Some(email_allowed_domains) = email_allowed_domains else {
+                break 'missing "email_allowed_domains"
+            };
+            let Some(email_jit_provisioning) = email_jit_provisioning else {
+                break 'missing "email_jit_provisioning"
+            };
+            let Some(email_invites) = email_invites else {
+                break 'missing "email_invites"
+            };
+            let Some(auth_methods) = auth_methods else { break 'missing "auth_methods" };
+            let Some(allowed_auth_methods) = allowed_auth_methods else {
+                break 'missing "allowed_auth_methods"
+            };
+            let Some(mfa_policy) = mfa_policy else { break 'missing "mfa_policy" };
+            let Some(rbac_email_implicit_role_assignments) = rbac_email_implicit_role_assignments
+            else { break 'missing "rbac_email_implicit_role_assignments" };
+            let Some(mfa_methods) = mfa_methods else { break 'missing "mfa_methods" };
+            let Some(allowed_mfa_methods) = allowed_mfa_methods else {
+                break 'missing "allowed_mfa_methods"
+            };
+            let Some(oauth_tenant_jit_provisioning) = oauth_tenant_jit_provisioning else {
+                break 'missing "oauth_tenant_jit_provisioning"
+            };
+            let Some(claimed_email_domains) = claimed_email_domains else {
+                break 'missing "claimed_email_domains"
+            };
+            let Some(first_party_connected_apps_allowed_type) = first_party_connected_apps_allowed_type
+            else { break 'missing "first_party_connected_apps_allowed_type" };
+            let Some(allowed_first_party_connected_apps) = allowed_first_party_connected_apps
+            else { break 'missing "allowed_first_party_connected_apps" };
+            let Some(third_party_connected_apps_allowed_type) = third_party_connected_apps_allowed_type
+            else { break 'missing "third_party_connected_apps_allowed_type" };
+            let Some(allowed_third_party_connected_apps) = allowed_third_party_connected_apps
+            else { break 'missing "allowed_third_party_connected_apps" };
+            let Some(custom_roles) = custom_roles else { break 'missing "custom_roles" };
+            return Ok(Self {
+                organization_id,
+                organization_name,
+                organization_logo_url,
+                organization_slug,
+                sso_jit_provisioning,
+                sso_jit_provisioning_allowed_connections,
+                sso_active_connections,
+                email_allowed_domains,
+                email_jit_provisioning,
+                email_invites,
+                auth_methods,
+                allowed_auth_methods,
+                mfa_policy,
+                rbac_email_implicit_role_assignments,
+                mfa_methods,
+                allowed_mfa_methods,
+                oauth_tenant_jit_provisioning,
+                claimed_email_domains,
+                first_party_connected_apps_allowed_type,
+                allowed_first_party_connected_apps,
+                third_party_connected_apps_allowed_type,
+                allowed_third_party_connected_apps,
+                custom_roles,
+                trusted_metadata: fields.nilable(trusted_metadata),
+                created_at: fields.nilable_time(created_at),
+                updated_at: fields.nilable_time(updated_at),
+                organization_external_id: fields.nilable(organization_external_id),
+                sso_default_connection_id: fields.nilable(sso_default_connection_id),
+                scim_active_connection: fields.nilable(scim_active_connection),
+                allowed_oauth_tenants: fields.nilable(allowed_oauth_tenants),
+            });
         };
-        let Some(organization_name) = organization_name else {
-            return Err(fields.missing("organization_name"))
-        };
-        let Some(organization_logo_url) = organization_logo_url else {
-            return Err(fields.missing("organization_logo_url"))
-        };
-        let Some(organization_slug) = organization_slug else {
-            return Err(fields.missing("organization_slug"))
-        };
-        let Some(sso_jit_provisioning) = sso_jit_provisioning else {
-            return Err(fields.missing("sso_jit_provisioning"))
-        };
-        let Some(sso_jit_provisioning_allowed_connections) = sso_jit_provisioning_allowed_connections
-        else { return Err(fields.missing("sso_jit_provisioning_allowed_connections")) };
-        let Some(sso_active_connections) = sso_active_connections else {
-            return Err(fields.missing("sso_active_connections"))
-        };
-        let Some(email_allowed_domains) = email_allowed_domains else {
-            return Err(fields.missing("email_allowed_domains"))
-        };
-        let Some(email_jit_provisioning) = email_jit_provisioning else {
-            return Err(fields.missing("email_jit_provisioning"))
-        };
-        let Some(email_invites) = email_invites else {
-            return Err(fields.missing("email_invites"))
-        };
-        let Some(auth_methods) = auth_methods else {
-            return Err(fields.missing("auth_methods"))
-        };
-        let Some(allowed_auth_methods) = allowed_auth_methods else {
-            return Err(fields.missing("allowed_auth_methods"))
-        };
-        let Some(mfa_policy) = mfa_policy else {
-            return Err(fields.missing("mfa_policy"))
-        };
-        let Some(rbac_email_implicit_role_assignments) = rbac_email_implicit_role_assignments
-        else { return Err(fields.missing("rbac_email_implicit_role_assignments")) };
-        let Some(mfa_methods) = mfa_methods else {
-            return Err(fields.missing("mfa_methods"))
-        };
-        let Some(allowed_mfa_methods) = allowed_mfa_methods else {
-            return Err(fields.missing("allowed_mfa_methods"))
-        };
-        let Some(oauth_tenant_jit_provisioning) = oauth_tenant_jit_provisioning else {
-            return Err(fields.missing("oauth_tenant_jit_provisioning"))
-        };
-        let Some(claimed_email_domains) = claimed_email_domains else {
-            return Err(fields.missing("claimed_email_domains"))
-        };
-        let Some(first_party_connected_apps_allowed_type) = first_party_connected_apps_allowed_type
-        else { return Err(fields.missing("first_party_connected_apps_allowed_type")) };
-        let Some(allowed_first_party_connected_apps) = allowed_first_party_connected_apps
-        else { return Err(fields.missing("allowed_first_party_connected_apps")) };
-        let Some(third_party_connected_apps_allowed_type) = third_party_connected_apps_allowed_type
-        else { return Err(fields.missing("third_party_connected_apps_allowed_type")) };
-        let Some(allowed_third_party_connected_apps) = allowed_third_party_connected_apps
-        else { return Err(fields.missing("allowed_third_party_connected_apps")) };
-        let Some(custom_roles) = custom_roles else {
-            return Err(fields.missing("custom_roles"))
-        };
-        Ok(Self {
-            organization_id,
-            organization_name,
-            organization_logo_url,
-            organization_slug,
-            sso_jit_provisioning,
-            sso_jit_provisioning_allowed_connections,
-            sso_active_connections,
-            email_allowed_domains,
-            email_jit_provisioning,
-            email_invites,
-            auth_methods,
-            allowed_auth_methods,
-            mfa_policy,
-            rbac_email_implicit_role_assignments,
-            mfa_methods,
-            allowed_mfa_methods,
-            oauth_tenant_jit_provisioning,
-            claimed_email_domains,
-            first_party_connected_apps_allowed_type,
-            allowed_first_party_connected_apps,
-            third_party_connected_apps_allowed_type,
-            allowed_third_party_connected_apps,
-            custom_roles,
-            trusted_metadata: fields.nilable(trusted_metadata),
-            created_at: fields.nilable_time(created_at),
-            updated_at: fields.nilable_time(updated_at),
-            organization_external_id: fields.nilable(organization_external_id),
-            sso_default_connection_id: fields.nilable(sso_default_connection_id),
-            scim_active_connection: fields.nilable(scim_active_connection),
-            allowed_oauth_tenants: fields.nilable(allowed_oauth_tenants),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1652,23 +1664,22 @@ impl crate::codec::Object for OrganizationConnectedApp {
                 _ => fields.skip(),
             }?;
         }
-        let Some(connected_app_id) = connected_app_id else {
-            return Err(fields.missing("connected_app_id"))
+        let absent = 'missing: {
+            let Some(connected_app_id) = connected_app_id else {
+                break 'missing "connected_app_id"
+            };
+            let Some(name) = name else { break 'missing "name" };
+            let Some(description) = description else { break 'missing "description" };
+            let Some(client_type) = client_type else { break 'missing "client_type" };
+            return Ok(Self {
+                connected_app_id,
+                name,
+                description,
+                client_type,
+                logo_url: fields.nilable(logo_url),
+            });
         };
-        let Some(name) = name else { return Err(fields.missing("name")) };
-        let Some(description) = description else {
-            return Err(fields.missing("description"))
-        };
-        let Some(client_type) = client_type else {
-            return Err(fields.missing("client_type"))
-        };
-        Ok(Self {
-            connected_app_id,
-            name,
-            description,
-            client_type,
-            logo_url: fields.nilable(logo_url),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1717,11 +1728,14 @@ impl crate::codec::Object for OrganizationConnectedAppActiveMember {
                 _ => fields.skip(),
             }?;
         }
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(granted_scopes) = granted_scopes else {
-            return Err(fields.missing("granted_scopes"))
+        let absent = 'missing: {
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(granted_scopes) = granted_scopes else {
+                break 'missing "granted_scopes"
+            };
+            return Ok(Self { member_id, granted_scopes });
         };
-        Ok(Self { member_id, granted_scopes })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1771,11 +1785,14 @@ impl crate::codec::Object for ResultsMetadata {
                 _ => fields.skip(),
             }?;
         }
-        let Some(total) = total else { return Err(fields.missing("total")) };
-        Ok(Self {
-            total,
-            next_cursor: fields.nilable(next_cursor),
-        })
+        let absent = 'missing: {
+            let Some(total) = total else { break 'missing "total" };
+            return Ok(Self {
+                total,
+                next_cursor: fields.nilable(next_cursor),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1824,11 +1841,14 @@ impl crate::codec::Object for RetiredEmail {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
+        let absent = 'missing: {
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            return Ok(Self { email_id, email_address });
         };
-        Ok(Self { email_id, email_address })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1887,18 +1907,21 @@ impl crate::codec::Object for ScimRegistration {
                 _ => fields.skip(),
             }?;
         }
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
+        let absent = 'missing: {
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            let Some(registration_id) = registration_id else {
+                break 'missing "registration_id"
+            };
+            return Ok(Self {
+                connection_id,
+                registration_id,
+                external_id: fields.nilable(external_id),
+                scim_attributes: fields.nilable(scim_attributes),
+            });
         };
-        let Some(registration_id) = registration_id else {
-            return Err(fields.missing("registration_id"))
-        };
-        Ok(Self {
-            connection_id,
-            registration_id,
-            external_id: fields.nilable(external_id),
-            scim_attributes: fields.nilable(scim_attributes),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1957,21 +1980,22 @@ impl crate::codec::Object for SsoRegistration {
                 _ => fields.skip(),
             }?;
         }
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
+        let absent = 'missing: {
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            let Some(external_id) = external_id else { break 'missing "external_id" };
+            let Some(registration_id) = registration_id else {
+                break 'missing "registration_id"
+            };
+            return Ok(Self {
+                connection_id,
+                external_id,
+                registration_id,
+                sso_attributes: fields.nilable(sso_attributes),
+            });
         };
-        let Some(external_id) = external_id else {
-            return Err(fields.missing("external_id"))
-        };
-        let Some(registration_id) = registration_id else {
-            return Err(fields.missing("registration_id"))
-        };
-        Ok(Self {
-            connection_id,
-            external_id,
-            registration_id,
-            sso_attributes: fields.nilable(sso_attributes),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2023,9 +2047,12 @@ impl crate::codec::Object for SearchQuery {
                 _ => fields.skip(),
             }?;
         }
-        let Some(operator) = operator else { return Err(fields.missing("operator")) };
-        let Some(operands) = operands else { return Err(fields.missing("operands")) };
-        Ok(Self { operator, operands })
+        let absent = 'missing: {
+            let Some(operator) = operator else { break 'missing "operator" };
+            let Some(operands) = operands else { break 'missing "operands" };
+            return Ok(Self { operator, operands });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -2101,30 +2128,29 @@ impl crate::codec::Object for SlackProviderInfo {
                 _ => fields.skip(),
             }?;
         }
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            let Some(provider_tenant_id) = provider_tenant_id else {
+                break 'missing "provider_tenant_id"
+            };
+            let Some(access_token) = access_token else { break 'missing "access_token" };
+            let Some(scopes) = scopes else { break 'missing "scopes" };
+            let Some(bot_access_token) = bot_access_token else {
+                break 'missing "bot_access_token"
+            };
+            let Some(bot_scopes) = bot_scopes else { break 'missing "bot_scopes" };
+            return Ok(Self {
+                provider_subject,
+                provider_tenant_id,
+                access_token,
+                scopes,
+                bot_access_token,
+                bot_scopes,
+            });
         };
-        let Some(provider_tenant_id) = provider_tenant_id else {
-            return Err(fields.missing("provider_tenant_id"))
-        };
-        let Some(access_token) = access_token else {
-            return Err(fields.missing("access_token"))
-        };
-        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
-        let Some(bot_access_token) = bot_access_token else {
-            return Err(fields.missing("bot_access_token"))
-        };
-        let Some(bot_scopes) = bot_scopes else {
-            return Err(fields.missing("bot_scopes"))
-        };
-        Ok(Self {
-            provider_subject,
-            provider_tenant_id,
-            access_token,
-            scopes,
-            bot_access_token,
-            bot_scopes,
-        })
+        Err(fields.missing(absent))
     }
 }
 

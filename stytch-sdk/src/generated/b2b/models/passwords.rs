@@ -64,30 +64,31 @@ impl crate::codec::Object for LudsFeedback {
                 _ => fields.skip(),
             }?;
         }
-        let Some(has_lower_case) = has_lower_case else {
-            return Err(fields.missing("has_lower_case"))
+        let absent = 'missing: {
+            let Some(has_lower_case) = has_lower_case else {
+                break 'missing "has_lower_case"
+            };
+            let Some(has_upper_case) = has_upper_case else {
+                break 'missing "has_upper_case"
+            };
+            let Some(has_digit) = has_digit else { break 'missing "has_digit" };
+            let Some(has_symbol) = has_symbol else { break 'missing "has_symbol" };
+            let Some(missing_complexity) = missing_complexity else {
+                break 'missing "missing_complexity"
+            };
+            let Some(missing_characters) = missing_characters else {
+                break 'missing "missing_characters"
+            };
+            return Ok(Self {
+                has_lower_case,
+                has_upper_case,
+                has_digit,
+                has_symbol,
+                missing_complexity,
+                missing_characters,
+            });
         };
-        let Some(has_upper_case) = has_upper_case else {
-            return Err(fields.missing("has_upper_case"))
-        };
-        let Some(has_digit) = has_digit else { return Err(fields.missing("has_digit")) };
-        let Some(has_symbol) = has_symbol else {
-            return Err(fields.missing("has_symbol"))
-        };
-        let Some(missing_complexity) = missing_complexity else {
-            return Err(fields.missing("missing_complexity"))
-        };
-        let Some(missing_characters) = missing_characters else {
-            return Err(fields.missing("missing_characters"))
-        };
-        Ok(Self {
-            has_lower_case,
-            has_upper_case,
-            has_digit,
-            has_symbol,
-            missing_complexity,
-            missing_characters,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -138,11 +139,12 @@ impl crate::codec::Object for ZxcvbnFeedback {
                 _ => fields.skip(),
             }?;
         }
-        let Some(warning) = warning else { return Err(fields.missing("warning")) };
-        let Some(suggestions) = suggestions else {
-            return Err(fields.missing("suggestions"))
+        let absent = 'missing: {
+            let Some(warning) = warning else { break 'missing "warning" };
+            let Some(suggestions) = suggestions else { break 'missing "suggestions" };
+            return Ok(Self { warning, suggestions });
         };
-        Ok(Self { warning, suggestions })
+        Err(fields.missing(absent))
     }
 }
 

@@ -68,28 +68,29 @@ impl crate::codec::Object for Address {
                 _ => fields.skip(),
             }?;
         }
-        let Some(formatted) = formatted else { return Err(fields.missing("formatted")) };
-        let Some(street_address) = street_address else {
-            return Err(fields.missing("street_address"))
+        let absent = 'missing: {
+            let Some(formatted) = formatted else { break 'missing "formatted" };
+            let Some(street_address) = street_address else {
+                break 'missing "street_address"
+            };
+            let Some(locality) = locality else { break 'missing "locality" };
+            let Some(region) = region else { break 'missing "region" };
+            let Some(postal_code) = postal_code else { break 'missing "postal_code" };
+            let Some(country) = country else { break 'missing "country" };
+            let Some(r#type) = r#type else { break 'missing "type" };
+            let Some(primary) = primary else { break 'missing "primary" };
+            return Ok(Self {
+                formatted,
+                street_address,
+                locality,
+                region,
+                postal_code,
+                country,
+                r#type,
+                primary,
+            });
         };
-        let Some(locality) = locality else { return Err(fields.missing("locality")) };
-        let Some(region) = region else { return Err(fields.missing("region")) };
-        let Some(postal_code) = postal_code else {
-            return Err(fields.missing("postal_code"))
-        };
-        let Some(country) = country else { return Err(fields.missing("country")) };
-        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
-        let Some(primary) = primary else { return Err(fields.missing("primary")) };
-        Ok(Self {
-            formatted,
-            street_address,
-            locality,
-            region,
-            postal_code,
-            country,
-            r#type,
-            primary,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -144,10 +145,13 @@ impl crate::codec::Object for Email {
                 _ => fields.skip(),
             }?;
         }
-        let Some(value) = value else { return Err(fields.missing("value")) };
-        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
-        let Some(primary) = primary else { return Err(fields.missing("primary")) };
-        Ok(Self { value, r#type, primary })
+        let absent = 'missing: {
+            let Some(value) = value else { break 'missing "value" };
+            let Some(r#type) = r#type else { break 'missing "type" };
+            let Some(primary) = primary else { break 'missing "primary" };
+            return Ok(Self { value, r#type, primary });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -218,27 +222,24 @@ impl crate::codec::Object for EnterpriseExtension {
                 _ => fields.skip(),
             }?;
         }
-        let Some(employee_number) = employee_number else {
-            return Err(fields.missing("employee_number"))
+        let absent = 'missing: {
+            let Some(employee_number) = employee_number else {
+                break 'missing "employee_number"
+            };
+            let Some(cost_center) = cost_center else { break 'missing "cost_center" };
+            let Some(division) = division else { break 'missing "division" };
+            let Some(department) = department else { break 'missing "department" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                employee_number,
+                cost_center,
+                division,
+                department,
+                organization,
+                manager: fields.nilable(manager),
+            });
         };
-        let Some(cost_center) = cost_center else {
-            return Err(fields.missing("cost_center"))
-        };
-        let Some(division) = division else { return Err(fields.missing("division")) };
-        let Some(department) = department else {
-            return Err(fields.missing("department"))
-        };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            employee_number,
-            cost_center,
-            division,
-            department,
-            organization,
-            manager: fields.nilable(manager),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -293,10 +294,13 @@ impl crate::codec::Object for Entitlement {
                 _ => fields.skip(),
             }?;
         }
-        let Some(value) = value else { return Err(fields.missing("value")) };
-        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
-        let Some(primary) = primary else { return Err(fields.missing("primary")) };
-        Ok(Self { value, r#type, primary })
+        let absent = 'missing: {
+            let Some(value) = value else { break 'missing "value" };
+            let Some(r#type) = r#type else { break 'missing "type" };
+            let Some(primary) = primary else { break 'missing "primary" };
+            return Ok(Self { value, r#type, primary });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -345,9 +349,12 @@ impl crate::codec::Object for Group {
                 _ => fields.skip(),
             }?;
         }
-        let Some(value) = value else { return Err(fields.missing("value")) };
-        let Some(display) = display else { return Err(fields.missing("display")) };
-        Ok(Self { value, display })
+        let absent = 'missing: {
+            let Some(value) = value else { break 'missing "value" };
+            let Some(display) = display else { break 'missing "display" };
+            return Ok(Self { value, display });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -401,10 +408,13 @@ impl crate::codec::Object for IMs {
                 _ => fields.skip(),
             }?;
         }
-        let Some(value) = value else { return Err(fields.missing("value")) };
-        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
-        let Some(primary) = primary else { return Err(fields.missing("primary")) };
-        Ok(Self { value, r#type, primary })
+        let absent = 'missing: {
+            let Some(value) = value else { break 'missing "value" };
+            let Some(r#type) = r#type else { break 'missing "type" };
+            let Some(primary) = primary else { break 'missing "primary" };
+            return Ok(Self { value, r#type, primary });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -458,12 +468,13 @@ impl crate::codec::Object for Manager {
                 _ => fields.skip(),
             }?;
         }
-        let Some(value) = value else { return Err(fields.missing("value")) };
-        let Some(r#ref) = r#ref else { return Err(fields.missing("ref")) };
-        let Some(display_name) = display_name else {
-            return Err(fields.missing("display_name"))
+        let absent = 'missing: {
+            let Some(value) = value else { break 'missing "value" };
+            let Some(r#ref) = r#ref else { break 'missing "ref" };
+            let Some(display_name) = display_name else { break 'missing "display_name" };
+            return Ok(Self { value, r#ref, display_name });
         };
-        Ok(Self { value, r#ref, display_name })
+        Err(fields.missing(absent))
     }
 }
 
@@ -537,30 +548,27 @@ impl crate::codec::Object for Name {
                 _ => fields.skip(),
             }?;
         }
-        let Some(formatted) = formatted else { return Err(fields.missing("formatted")) };
-        let Some(family_name) = family_name else {
-            return Err(fields.missing("family_name"))
+        let absent = 'missing: {
+            let Some(formatted) = formatted else { break 'missing "formatted" };
+            let Some(family_name) = family_name else { break 'missing "family_name" };
+            let Some(given_name) = given_name else { break 'missing "given_name" };
+            let Some(middle_name) = middle_name else { break 'missing "middle_name" };
+            let Some(honorific_prefix) = honorific_prefix else {
+                break 'missing "honorific_prefix"
+            };
+            let Some(honorific_suffix) = honorific_suffix else {
+                break 'missing "honorific_suffix"
+            };
+            return Ok(Self {
+                formatted,
+                family_name,
+                given_name,
+                middle_name,
+                honorific_prefix,
+                honorific_suffix,
+            });
         };
-        let Some(given_name) = given_name else {
-            return Err(fields.missing("given_name"))
-        };
-        let Some(middle_name) = middle_name else {
-            return Err(fields.missing("middle_name"))
-        };
-        let Some(honorific_prefix) = honorific_prefix else {
-            return Err(fields.missing("honorific_prefix"))
-        };
-        let Some(honorific_suffix) = honorific_suffix else {
-            return Err(fields.missing("honorific_suffix"))
-        };
-        Ok(Self {
-            formatted,
-            family_name,
-            given_name,
-            middle_name,
-            honorific_prefix,
-            honorific_suffix,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -614,10 +622,13 @@ impl crate::codec::Object for PhoneNumber {
                 _ => fields.skip(),
             }?;
         }
-        let Some(value) = value else { return Err(fields.missing("value")) };
-        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
-        let Some(primary) = primary else { return Err(fields.missing("primary")) };
-        Ok(Self { value, r#type, primary })
+        let absent = 'missing: {
+            let Some(value) = value else { break 'missing "value" };
+            let Some(r#type) = r#type else { break 'missing "type" };
+            let Some(primary) = primary else { break 'missing "primary" };
+            return Ok(Self { value, r#type, primary });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -671,10 +682,13 @@ impl crate::codec::Object for Photo {
                 _ => fields.skip(),
             }?;
         }
-        let Some(value) = value else { return Err(fields.missing("value")) };
-        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
-        let Some(primary) = primary else { return Err(fields.missing("primary")) };
-        Ok(Self { value, r#type, primary })
+        let absent = 'missing: {
+            let Some(value) = value else { break 'missing "value" };
+            let Some(r#type) = r#type else { break 'missing "type" };
+            let Some(primary) = primary else { break 'missing "primary" };
+            return Ok(Self { value, r#type, primary });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -729,10 +743,13 @@ impl crate::codec::Object for Role {
                 _ => fields.skip(),
             }?;
         }
-        let Some(value) = value else { return Err(fields.missing("value")) };
-        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
-        let Some(primary) = primary else { return Err(fields.missing("primary")) };
-        Ok(Self { value, r#type, primary })
+        let absent = 'missing: {
+            let Some(value) = value else { break 'missing "value" };
+            let Some(r#type) = r#type else { break 'missing "type" };
+            let Some(primary) = primary else { break 'missing "primary" };
+            return Ok(Self { value, r#type, primary });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -898,66 +915,61 @@ impl crate::codec::Object for ScimAttributes {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_name) = user_name else { return Err(fields.missing("user_name")) };
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(external_id) = external_id else {
-            return Err(fields.missing("external_id"))
+        let absent = 'missing: {
+            let Some(user_name) = user_name else { break 'missing "user_name" };
+            let Some(id) = id else { break 'missing "id" };
+            let Some(external_id) = external_id else { break 'missing "external_id" };
+            let Some(active) = active else { break 'missing "active" };
+            let Some(groups) = groups else { break 'missing "groups" };
+            let Some(display_name) = display_name else { break 'missing "display_name" };
+            let Some(nick_name) = nick_name else { break 'missing "nick_name" };
+            let Some(profile_url) = profile_url else { break 'missing "profile_url" };
+            let Some(user_type) = user_type else { break 'missing "user_type" };
+            let Some(title) = title else { break 'missing "title" };
+            let Some(preferred_language) = preferred_language else {
+                break 'missing "preferred_language"
+            };
+            let Some(locale) = locale else { break 'missing "locale" };
+            let Some(timezone) = timezone else { break 'missing "timezone" };
+            let Some(emails) = emails else { break 'missing "emails" };
+            let Some(phone_numbers) = phone_numbers else {
+                break 'missing "phone_numbers"
+            };
+            let Some(addresses) = addresses else { break 'missing "addresses" };
+            let Some(ims) = ims else { break 'missing "ims" };
+            let Some(photos) = photos else { break 'missing "photos" };
+            let Some(entitlements) = entitlements else { break 'missing "entitlements" };
+            let Some(roles) = roles else { break 'missing "roles" };
+            let Some(x509certificates) = x509certificates else {
+                break 'missing "x509certificates"
+            };
+            return Ok(Self {
+                user_name,
+                id,
+                external_id,
+                active,
+                groups,
+                display_name,
+                nick_name,
+                profile_url,
+                user_type,
+                title,
+                preferred_language,
+                locale,
+                timezone,
+                emails,
+                phone_numbers,
+                addresses,
+                ims,
+                photos,
+                entitlements,
+                roles,
+                x509certificates,
+                name: fields.nilable(name),
+                enterprise_extension: fields.nilable(enterprise_extension),
+            });
         };
-        let Some(active) = active else { return Err(fields.missing("active")) };
-        let Some(groups) = groups else { return Err(fields.missing("groups")) };
-        let Some(display_name) = display_name else {
-            return Err(fields.missing("display_name"))
-        };
-        let Some(nick_name) = nick_name else { return Err(fields.missing("nick_name")) };
-        let Some(profile_url) = profile_url else {
-            return Err(fields.missing("profile_url"))
-        };
-        let Some(user_type) = user_type else { return Err(fields.missing("user_type")) };
-        let Some(title) = title else { return Err(fields.missing("title")) };
-        let Some(preferred_language) = preferred_language else {
-            return Err(fields.missing("preferred_language"))
-        };
-        let Some(locale) = locale else { return Err(fields.missing("locale")) };
-        let Some(timezone) = timezone else { return Err(fields.missing("timezone")) };
-        let Some(emails) = emails else { return Err(fields.missing("emails")) };
-        let Some(phone_numbers) = phone_numbers else {
-            return Err(fields.missing("phone_numbers"))
-        };
-        let Some(addresses) = addresses else { return Err(fields.missing("addresses")) };
-        let Some(ims) = ims else { return Err(fields.missing("ims")) };
-        let Some(photos) = photos else { return Err(fields.missing("photos")) };
-        let Some(entitlements) = entitlements else {
-            return Err(fields.missing("entitlements"))
-        };
-        let Some(roles) = roles else { return Err(fields.missing("roles")) };
-        let Some(x509certificates) = x509certificates else {
-            return Err(fields.missing("x509certificates"))
-        };
-        Ok(Self {
-            user_name,
-            id,
-            external_id,
-            active,
-            groups,
-            display_name,
-            nick_name,
-            profile_url,
-            user_type,
-            title,
-            preferred_language,
-            locale,
-            timezone,
-            emails,
-            phone_numbers,
-            addresses,
-            ims,
-            photos,
-            entitlements,
-            roles,
-            x509certificates,
-            name: fields.nilable(name),
-            enterprise_extension: fields.nilable(enterprise_extension),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1098,42 +1110,43 @@ impl crate::codec::Object for ScimConnection {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            let Some(status) = status else { break 'missing "status" };
+            let Some(display_name) = display_name else { break 'missing "display_name" };
+            let Some(identity_provider) = identity_provider else {
+                break 'missing "identity_provider"
+            };
+            let Some(base_url) = base_url else { break 'missing "base_url" };
+            let Some(bearer_token_last_four) = bearer_token_last_four else {
+                break 'missing "bearer_token_last_four"
+            };
+            let Some(scim_group_implicit_role_assignments) = scim_group_implicit_role_assignments
+            else { break 'missing "scim_group_implicit_role_assignments" };
+            let Some(next_bearer_token_last_four) = next_bearer_token_last_four else {
+                break 'missing "next_bearer_token_last_four"
+            };
+            return Ok(Self {
+                organization_id,
+                connection_id,
+                status,
+                display_name,
+                identity_provider,
+                base_url,
+                bearer_token_last_four,
+                scim_group_implicit_role_assignments,
+                next_bearer_token_last_four,
+                bearer_token_expires_at: fields.nilable_time(bearer_token_expires_at),
+                next_bearer_token_expires_at: fields
+                    .nilable_time(next_bearer_token_expires_at),
+            });
         };
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
-        };
-        let Some(status) = status else { return Err(fields.missing("status")) };
-        let Some(display_name) = display_name else {
-            return Err(fields.missing("display_name"))
-        };
-        let Some(identity_provider) = identity_provider else {
-            return Err(fields.missing("identity_provider"))
-        };
-        let Some(base_url) = base_url else { return Err(fields.missing("base_url")) };
-        let Some(bearer_token_last_four) = bearer_token_last_four else {
-            return Err(fields.missing("bearer_token_last_four"))
-        };
-        let Some(scim_group_implicit_role_assignments) = scim_group_implicit_role_assignments
-        else { return Err(fields.missing("scim_group_implicit_role_assignments")) };
-        let Some(next_bearer_token_last_four) = next_bearer_token_last_four else {
-            return Err(fields.missing("next_bearer_token_last_four"))
-        };
-        Ok(Self {
-            organization_id,
-            connection_id,
-            status,
-            display_name,
-            identity_provider,
-            base_url,
-            bearer_token_last_four,
-            scim_group_implicit_role_assignments,
-            next_bearer_token_last_four,
-            bearer_token_expires_at: fields.nilable_time(bearer_token_expires_at),
-            next_bearer_token_expires_at: fields
-                .nilable_time(next_bearer_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1268,42 +1281,43 @@ impl crate::codec::Object for ScimConnectionWithNextToken {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            let Some(status) = status else { break 'missing "status" };
+            let Some(display_name) = display_name else { break 'missing "display_name" };
+            let Some(base_url) = base_url else { break 'missing "base_url" };
+            let Some(identity_provider) = identity_provider else {
+                break 'missing "identity_provider"
+            };
+            let Some(bearer_token_last_four) = bearer_token_last_four else {
+                break 'missing "bearer_token_last_four"
+            };
+            let Some(next_bearer_token) = next_bearer_token else {
+                break 'missing "next_bearer_token"
+            };
+            let Some(scim_group_implicit_role_assignments) = scim_group_implicit_role_assignments
+            else { break 'missing "scim_group_implicit_role_assignments" };
+            return Ok(Self {
+                organization_id,
+                connection_id,
+                status,
+                display_name,
+                base_url,
+                identity_provider,
+                bearer_token_last_four,
+                next_bearer_token,
+                scim_group_implicit_role_assignments,
+                bearer_token_expires_at: fields.nilable_time(bearer_token_expires_at),
+                next_bearer_token_expires_at: fields
+                    .nilable_time(next_bearer_token_expires_at),
+            });
         };
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
-        };
-        let Some(status) = status else { return Err(fields.missing("status")) };
-        let Some(display_name) = display_name else {
-            return Err(fields.missing("display_name"))
-        };
-        let Some(base_url) = base_url else { return Err(fields.missing("base_url")) };
-        let Some(identity_provider) = identity_provider else {
-            return Err(fields.missing("identity_provider"))
-        };
-        let Some(bearer_token_last_four) = bearer_token_last_four else {
-            return Err(fields.missing("bearer_token_last_four"))
-        };
-        let Some(next_bearer_token) = next_bearer_token else {
-            return Err(fields.missing("next_bearer_token"))
-        };
-        let Some(scim_group_implicit_role_assignments) = scim_group_implicit_role_assignments
-        else { return Err(fields.missing("scim_group_implicit_role_assignments")) };
-        Ok(Self {
-            organization_id,
-            connection_id,
-            status,
-            display_name,
-            base_url,
-            identity_provider,
-            bearer_token_last_four,
-            next_bearer_token,
-            scim_group_implicit_role_assignments,
-            bearer_token_expires_at: fields.nilable_time(bearer_token_expires_at),
-            next_bearer_token_expires_at: fields
-                .nilable_time(next_bearer_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1411,36 +1425,35 @@ impl crate::codec::Object for ScimConnectionWithToken {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            let Some(status) = status else { break 'missing "status" };
+            let Some(display_name) = display_name else { break 'missing "display_name" };
+            let Some(identity_provider) = identity_provider else {
+                break 'missing "identity_provider"
+            };
+            let Some(base_url) = base_url else { break 'missing "base_url" };
+            let Some(bearer_token) = bearer_token else { break 'missing "bearer_token" };
+            let Some(scim_group_implicit_role_assignments) = scim_group_implicit_role_assignments
+            else { break 'missing "scim_group_implicit_role_assignments" };
+            return Ok(Self {
+                organization_id,
+                connection_id,
+                status,
+                display_name,
+                identity_provider,
+                base_url,
+                bearer_token,
+                scim_group_implicit_role_assignments,
+                bearer_token_expires_at: fields.nilable_time(bearer_token_expires_at),
+            });
         };
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
-        };
-        let Some(status) = status else { return Err(fields.missing("status")) };
-        let Some(display_name) = display_name else {
-            return Err(fields.missing("display_name"))
-        };
-        let Some(identity_provider) = identity_provider else {
-            return Err(fields.missing("identity_provider"))
-        };
-        let Some(base_url) = base_url else { return Err(fields.missing("base_url")) };
-        let Some(bearer_token) = bearer_token else {
-            return Err(fields.missing("bearer_token"))
-        };
-        let Some(scim_group_implicit_role_assignments) = scim_group_implicit_role_assignments
-        else { return Err(fields.missing("scim_group_implicit_role_assignments")) };
-        Ok(Self {
-            organization_id,
-            connection_id,
-            status,
-            display_name,
-            identity_provider,
-            base_url,
-            bearer_token,
-            scim_group_implicit_role_assignments,
-            bearer_token_expires_at: fields.nilable_time(bearer_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1499,22 +1512,23 @@ impl crate::codec::Object for ScimGroup {
                 _ => fields.skip(),
             }?;
         }
-        let Some(group_id) = group_id else { return Err(fields.missing("group_id")) };
-        let Some(group_name) = group_name else {
-            return Err(fields.missing("group_name"))
+        let absent = 'missing: {
+            let Some(group_id) = group_id else { break 'missing "group_id" };
+            let Some(group_name) = group_name else { break 'missing "group_name" };
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            return Ok(Self {
+                group_id,
+                group_name,
+                organization_id,
+                connection_id,
+            });
         };
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
-        };
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
-        };
-        Ok(Self {
-            group_id,
-            group_name,
-            organization_id,
-            connection_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1569,16 +1583,17 @@ impl crate::codec::Object for ScimGroupImplicitRoleAssignments {
                 _ => fields.skip(),
             }?;
         }
-        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
-        let Some(group_id) = group_id else { return Err(fields.missing("group_id")) };
-        let Some(group_name) = group_name else {
-            return Err(fields.missing("group_name"))
+        let absent = 'missing: {
+            let Some(role_id) = role_id else { break 'missing "role_id" };
+            let Some(group_id) = group_id else { break 'missing "group_id" };
+            let Some(group_name) = group_name else { break 'missing "group_name" };
+            return Ok(Self {
+                role_id,
+                group_id,
+                group_name,
+            });
         };
-        Ok(Self {
-            role_id,
-            group_id,
-            group_name,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1632,10 +1647,13 @@ impl crate::codec::Object for X509Certificate {
                 _ => fields.skip(),
             }?;
         }
-        let Some(value) = value else { return Err(fields.missing("value")) };
-        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
-        let Some(primary) = primary else { return Err(fields.missing("primary")) };
-        Ok(Self { value, r#type, primary })
+        let absent = 'missing: {
+            let Some(value) = value else { break 'missing "value" };
+            let Some(r#type) = r#type else { break 'missing "type" };
+            let Some(primary) = primary else { break 'missing "primary" };
+            return Ok(Self { value, r#type, primary });
+        };
+        Err(fields.missing(absent))
     }
 }
 

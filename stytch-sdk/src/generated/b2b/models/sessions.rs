@@ -45,18 +45,19 @@ impl crate::codec::Object for AuthorizationCheck {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(resource_id) = resource_id else { break 'missing "resource_id" };
+            let Some(action) = action else { break 'missing "action" };
+            return Ok(Self {
+                organization_id,
+                resource_id,
+                action,
+            });
         };
-        let Some(resource_id) = resource_id else {
-            return Err(fields.missing("resource_id"))
-        };
-        let Some(action) = action else { return Err(fields.missing("action")) };
-        Ok(Self {
-            organization_id,
-            resource_id,
-            action,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -105,13 +106,14 @@ impl crate::codec::Object for AuthorizationVerdict {
                 _ => fields.skip(),
             }?;
         }
-        let Some(authorized) = authorized else {
-            return Err(fields.missing("authorized"))
+        let absent = 'missing: {
+            let Some(authorized) = authorized else { break 'missing "authorized" };
+            let Some(granting_roles) = granting_roles else {
+                break 'missing "granting_roles"
+            };
+            return Ok(Self { authorized, granting_roles });
         };
-        let Some(granting_roles) = granting_roles else {
-            return Err(fields.missing("granting_roles"))
-        };
-        Ok(Self { authorized, granting_roles })
+        Err(fields.missing(absent))
     }
 }
 
@@ -213,41 +215,40 @@ impl crate::codec::Object for MemberSession {
                 _ => fields.skip(),
             }?;
         }
-        let Some(member_session_id) = member_session_id else {
-            return Err(fields.missing("member_session_id"))
+        let absent = 'missing: {
+            let Some(member_session_id) = member_session_id else {
+                break 'missing "member_session_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(started_at) = started_at else { break 'missing "started_at" };
+            let Some(last_accessed_at) = last_accessed_at else {
+                break 'missing "last_accessed_at"
+            };
+            let Some(expires_at) = expires_at else { break 'missing "expires_at" };
+            let Some(authentication_factors) = authentication_factors else {
+                break 'missing "authentication_factors"
+            };
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(roles) = roles else { break 'missing "roles" };
+            let Some(organization_slug) = organization_slug else {
+                break 'missing "organization_slug"
+            };
+            return Ok(Self {
+                member_session_id,
+                member_id,
+                started_at: fields.time(started_at),
+                last_accessed_at: fields.time(last_accessed_at),
+                expires_at: fields.time(expires_at),
+                authentication_factors,
+                organization_id,
+                roles,
+                organization_slug,
+                custom_claims: fields.nilable(custom_claims),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(started_at) = started_at else {
-            return Err(fields.missing("started_at"))
-        };
-        let Some(last_accessed_at) = last_accessed_at else {
-            return Err(fields.missing("last_accessed_at"))
-        };
-        let Some(expires_at) = expires_at else {
-            return Err(fields.missing("expires_at"))
-        };
-        let Some(authentication_factors) = authentication_factors else {
-            return Err(fields.missing("authentication_factors"))
-        };
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
-        };
-        let Some(roles) = roles else { return Err(fields.missing("roles")) };
-        let Some(organization_slug) = organization_slug else {
-            return Err(fields.missing("organization_slug"))
-        };
-        Ok(Self {
-            member_session_id,
-            member_id,
-            started_at: fields.time(started_at),
-            last_accessed_at: fields.time(last_accessed_at),
-            expires_at: fields.time(expires_at),
-            authentication_factors,
-            organization_id,
-            roles,
-            organization_slug,
-            custom_claims: fields.nilable(custom_claims),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -295,10 +296,13 @@ impl crate::codec::Object for PrimaryRequired {
                 _ => fields.skip(),
             }?;
         }
-        let Some(allowed_auth_methods) = allowed_auth_methods else {
-            return Err(fields.missing("allowed_auth_methods"))
+        let absent = 'missing: {
+            let Some(allowed_auth_methods) = allowed_auth_methods else {
+                break 'missing "allowed_auth_methods"
+            };
+            return Ok(Self { allowed_auth_methods });
         };
-        Ok(Self { allowed_auth_methods })
+        Err(fields.missing(absent))
     }
 }
 

@@ -97,38 +97,37 @@ impl crate::codec::Object for Connection {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            let Some(external_organization_id) = external_organization_id else {
+                break 'missing "external_organization_id"
+            };
+            let Some(external_connection_id) = external_connection_id else {
+                break 'missing "external_connection_id"
+            };
+            let Some(display_name) = display_name else { break 'missing "display_name" };
+            let Some(status) = status else { break 'missing "status" };
+            let Some(external_connection_implicit_role_assignments) = external_connection_implicit_role_assignments
+            else { break 'missing "external_connection_implicit_role_assignments" };
+            let Some(external_group_implicit_role_assignments) = external_group_implicit_role_assignments
+            else { break 'missing "external_group_implicit_role_assignments" };
+            return Ok(Self {
+                organization_id,
+                connection_id,
+                external_organization_id,
+                external_connection_id,
+                display_name,
+                status,
+                external_connection_implicit_role_assignments,
+                external_group_implicit_role_assignments,
+            });
         };
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
-        };
-        let Some(external_organization_id) = external_organization_id else {
-            return Err(fields.missing("external_organization_id"))
-        };
-        let Some(external_connection_id) = external_connection_id else {
-            return Err(fields.missing("external_connection_id"))
-        };
-        let Some(display_name) = display_name else {
-            return Err(fields.missing("display_name"))
-        };
-        let Some(status) = status else { return Err(fields.missing("status")) };
-        let Some(external_connection_implicit_role_assignments) = external_connection_implicit_role_assignments
-        else {
-            return Err(fields.missing("external_connection_implicit_role_assignments"))
-        };
-        let Some(external_group_implicit_role_assignments) = external_group_implicit_role_assignments
-        else { return Err(fields.missing("external_group_implicit_role_assignments")) };
-        Ok(Self {
-            organization_id,
-            connection_id,
-            external_organization_id,
-            external_connection_id,
-            display_name,
-            status,
-            external_connection_implicit_role_assignments,
-            external_group_implicit_role_assignments,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -172,8 +171,11 @@ impl crate::codec::Object for ConnectionImplicitRoleAssignment {
                 _ => fields.skip(),
             }?;
         }
-        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
-        Ok(Self { role_id })
+        let absent = 'missing: {
+            let Some(role_id) = role_id else { break 'missing "role_id" };
+            return Ok(Self { role_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -228,17 +230,18 @@ impl crate::codec::Object for EncryptionPrivateKey {
                 _ => fields.skip(),
             }?;
         }
-        let Some(private_key_id) = private_key_id else {
-            return Err(fields.missing("private_key_id"))
+        let absent = 'missing: {
+            let Some(private_key_id) = private_key_id else {
+                break 'missing "private_key_id"
+            };
+            let Some(private_key) = private_key else { break 'missing "private_key" };
+            return Ok(Self {
+                private_key_id,
+                private_key,
+                created_at: fields.nilable_time(created_at),
+            });
         };
-        let Some(private_key) = private_key else {
-            return Err(fields.missing("private_key"))
-        };
-        Ok(Self {
-            private_key_id,
-            private_key,
-            created_at: fields.nilable_time(created_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -288,9 +291,12 @@ impl crate::codec::Object for GroupImplicitRoleAssignment {
                 _ => fields.skip(),
             }?;
         }
-        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
-        let Some(group) = group else { return Err(fields.missing("group")) };
-        Ok(Self { role_id, group })
+        let absent = 'missing: {
+            let Some(role_id) = role_id else { break 'missing "role_id" };
+            let Some(group) = group else { break 'missing "group" };
+            return Ok(Self { role_id, group });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -416,55 +422,52 @@ impl crate::codec::Object for OidcConnection {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            let Some(status) = status else { break 'missing "status" };
+            let Some(display_name) = display_name else { break 'missing "display_name" };
+            let Some(redirect_url) = redirect_url else { break 'missing "redirect_url" };
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            let Some(client_secret) = client_secret else {
+                break 'missing "client_secret"
+            };
+            let Some(issuer) = issuer else { break 'missing "issuer" };
+            let Some(authorization_url) = authorization_url else {
+                break 'missing "authorization_url"
+            };
+            let Some(token_url) = token_url else { break 'missing "token_url" };
+            let Some(userinfo_url) = userinfo_url else { break 'missing "userinfo_url" };
+            let Some(jwks_url) = jwks_url else { break 'missing "jwks_url" };
+            let Some(identity_provider) = identity_provider else {
+                break 'missing "identity_provider"
+            };
+            let Some(custom_scopes) = custom_scopes else {
+                break 'missing "custom_scopes"
+            };
+            return Ok(Self {
+                organization_id,
+                connection_id,
+                status,
+                display_name,
+                redirect_url,
+                client_id,
+                client_secret,
+                issuer,
+                authorization_url,
+                token_url,
+                userinfo_url,
+                jwks_url,
+                identity_provider,
+                custom_scopes,
+                attribute_mapping: fields.nilable(attribute_mapping),
+            });
         };
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
-        };
-        let Some(status) = status else { return Err(fields.missing("status")) };
-        let Some(display_name) = display_name else {
-            return Err(fields.missing("display_name"))
-        };
-        let Some(redirect_url) = redirect_url else {
-            return Err(fields.missing("redirect_url"))
-        };
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        let Some(client_secret) = client_secret else {
-            return Err(fields.missing("client_secret"))
-        };
-        let Some(issuer) = issuer else { return Err(fields.missing("issuer")) };
-        let Some(authorization_url) = authorization_url else {
-            return Err(fields.missing("authorization_url"))
-        };
-        let Some(token_url) = token_url else { return Err(fields.missing("token_url")) };
-        let Some(userinfo_url) = userinfo_url else {
-            return Err(fields.missing("userinfo_url"))
-        };
-        let Some(jwks_url) = jwks_url else { return Err(fields.missing("jwks_url")) };
-        let Some(identity_provider) = identity_provider else {
-            return Err(fields.missing("identity_provider"))
-        };
-        let Some(custom_scopes) = custom_scopes else {
-            return Err(fields.missing("custom_scopes"))
-        };
-        Ok(Self {
-            organization_id,
-            connection_id,
-            status,
-            display_name,
-            redirect_url,
-            client_id,
-            client_secret,
-            issuer,
-            authorization_url,
-            token_url,
-            userinfo_url,
-            jwks_url,
-            identity_provider,
-            custom_scopes,
-            attribute_mapping: fields.nilable(attribute_mapping),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -669,79 +672,76 @@ impl crate::codec::Object for SamlConnection {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            let Some(status) = status else { break 'missing "status" };
+            let Some(idp_entity_id) = idp_entity_id else {
+                break 'missing "idp_entity_id"
+            };
+            let Some(display_name) = display_name else { break 'missing "display_name" };
+            let Some(idp_sso_url) = idp_sso_url else { break 'missing "idp_sso_url" };
+            let Some(acs_url) = acs_url else { break 'missing "acs_url" };
+            let Some(audience_uri) = audience_uri else { break 'missing "audience_uri" };
+            let Some(signing_certificates) = signing_certificates else {
+                break 'missing "signing_certificates"
+            };
+            let Some(verification_certificates) = verification_certificates else {
+                break 'missing "verification_certificates"
+            };
+            let Some(encryption_private_keys) = encryption_private_keys else {
+                break 'missing "encryption_private_keys"
+            };
+            let Some(saml_connection_implicit_role_assignments) = saml_connection_implicit_role_assignments
+            else { break 'missing "saml_connection_implicit_role_assignments" };
+            let Some(saml_group_implicit_role_assignments) = saml_group_implicit_role_assignments
+            else { break 'missing "saml_group_implicit_role_assignments" };
+            let Some(alternative_audience_uri) = alternative_audience_uri else {
+                break 'missing "alternative_audience_uri"
+            };
+            let Some(identity_provider) = identity_provider else {
+                break 'missing "identity_provider"
+            };
+            let Some(nameid_format) = nameid_format else {
+                break 'missing "nameid_format"
+            };
+            let Some(alternative_acs_url) = alternative_acs_url else {
+                break 'missing "alternative_acs_url"
+            };
+            let Some(idp_initiated_auth_disabled) = idp_initiated_auth_disabled else {
+                break 'missing "idp_initiated_auth_disabled"
+            };
+            let Some(allow_gateway_callback) = allow_gateway_callback else {
+                break 'missing "allow_gateway_callback"
+            };
+            return Ok(Self {
+                organization_id,
+                connection_id,
+                status,
+                idp_entity_id,
+                display_name,
+                idp_sso_url,
+                acs_url,
+                audience_uri,
+                signing_certificates,
+                verification_certificates,
+                encryption_private_keys,
+                saml_connection_implicit_role_assignments,
+                saml_group_implicit_role_assignments,
+                alternative_audience_uri,
+                identity_provider,
+                nameid_format,
+                alternative_acs_url,
+                idp_initiated_auth_disabled,
+                allow_gateway_callback,
+                attribute_mapping: fields.nilable(attribute_mapping),
+            });
         };
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
-        };
-        let Some(status) = status else { return Err(fields.missing("status")) };
-        let Some(idp_entity_id) = idp_entity_id else {
-            return Err(fields.missing("idp_entity_id"))
-        };
-        let Some(display_name) = display_name else {
-            return Err(fields.missing("display_name"))
-        };
-        let Some(idp_sso_url) = idp_sso_url else {
-            return Err(fields.missing("idp_sso_url"))
-        };
-        let Some(acs_url) = acs_url else { return Err(fields.missing("acs_url")) };
-        let Some(audience_uri) = audience_uri else {
-            return Err(fields.missing("audience_uri"))
-        };
-        let Some(signing_certificates) = signing_certificates else {
-            return Err(fields.missing("signing_certificates"))
-        };
-        let Some(verification_certificates) = verification_certificates else {
-            return Err(fields.missing("verification_certificates"))
-        };
-        let Some(encryption_private_keys) = encryption_private_keys else {
-            return Err(fields.missing("encryption_private_keys"))
-        };
-        let Some(saml_connection_implicit_role_assignments) = saml_connection_implicit_role_assignments
-        else { return Err(fields.missing("saml_connection_implicit_role_assignments")) };
-        let Some(saml_group_implicit_role_assignments) = saml_group_implicit_role_assignments
-        else { return Err(fields.missing("saml_group_implicit_role_assignments")) };
-        let Some(alternative_audience_uri) = alternative_audience_uri else {
-            return Err(fields.missing("alternative_audience_uri"))
-        };
-        let Some(identity_provider) = identity_provider else {
-            return Err(fields.missing("identity_provider"))
-        };
-        let Some(nameid_format) = nameid_format else {
-            return Err(fields.missing("nameid_format"))
-        };
-        let Some(alternative_acs_url) = alternative_acs_url else {
-            return Err(fields.missing("alternative_acs_url"))
-        };
-        let Some(idp_initiated_auth_disabled) = idp_initiated_auth_disabled else {
-            return Err(fields.missing("idp_initiated_auth_disabled"))
-        };
-        let Some(allow_gateway_callback) = allow_gateway_callback else {
-            return Err(fields.missing("allow_gateway_callback"))
-        };
-        Ok(Self {
-            organization_id,
-            connection_id,
-            status,
-            idp_entity_id,
-            display_name,
-            idp_sso_url,
-            acs_url,
-            audience_uri,
-            signing_certificates,
-            verification_certificates,
-            encryption_private_keys,
-            saml_connection_implicit_role_assignments,
-            saml_group_implicit_role_assignments,
-            alternative_audience_uri,
-            identity_provider,
-            nameid_format,
-            alternative_acs_url,
-            idp_initiated_auth_disabled,
-            allow_gateway_callback,
-            attribute_mapping: fields.nilable(attribute_mapping),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -785,8 +785,11 @@ impl crate::codec::Object for SamlConnectionImplicitRoleAssignment {
                 _ => fields.skip(),
             }?;
         }
-        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
-        Ok(Self { role_id })
+        let absent = 'missing: {
+            let Some(role_id) = role_id else { break 'missing "role_id" };
+            return Ok(Self { role_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -835,9 +838,12 @@ impl crate::codec::Object for SamlGroupImplicitRoleAssignment {
                 _ => fields.skip(),
             }?;
         }
-        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
-        let Some(group) = group else { return Err(fields.missing("group")) };
-        Ok(Self { role_id, group })
+        let absent = 'missing: {
+            let Some(role_id) = role_id else { break 'missing "role_id" };
+            let Some(group) = group else { break 'missing "group" };
+            return Ok(Self { role_id, group });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -907,21 +913,22 @@ impl crate::codec::Object for X509Certificate {
                 _ => fields.skip(),
             }?;
         }
-        let Some(certificate_id) = certificate_id else {
-            return Err(fields.missing("certificate_id"))
+        let absent = 'missing: {
+            let Some(certificate_id) = certificate_id else {
+                break 'missing "certificate_id"
+            };
+            let Some(certificate) = certificate else { break 'missing "certificate" };
+            let Some(issuer) = issuer else { break 'missing "issuer" };
+            return Ok(Self {
+                certificate_id,
+                certificate,
+                issuer,
+                created_at: fields.nilable_time(created_at),
+                expires_at: fields.nilable_time(expires_at),
+                updated_at: fields.nilable_time(updated_at),
+            });
         };
-        let Some(certificate) = certificate else {
-            return Err(fields.missing("certificate"))
-        };
-        let Some(issuer) = issuer else { return Err(fields.missing("issuer")) };
-        Ok(Self {
-            certificate_id,
-            certificate,
-            issuer,
-            created_at: fields.nilable_time(created_at),
-            expires_at: fields.nilable_time(expires_at),
-            updated_at: fields.nilable_time(updated_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 

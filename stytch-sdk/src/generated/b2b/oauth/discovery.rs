@@ -105,17 +105,20 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(discovery_oauth_token) = discovery_oauth_token else {
-            return Err(fields.missing("discovery_oauth_token"))
+        let absent = 'missing: {
+            let Some(discovery_oauth_token) = discovery_oauth_token else {
+                break 'missing "discovery_oauth_token"
+            };
+            return Ok(Self {
+                discovery_oauth_token,
+                session_token: fields.nilable(session_token),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_jwt: fields.nilable(session_jwt),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                pkce_code_verifier: fields.nilable(pkce_code_verifier),
+            });
         };
-        Ok(Self {
-            discovery_oauth_token,
-            session_token: fields.nilable(session_token),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_jwt: fields.nilable(session_jwt),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            pkce_code_verifier: fields.nilable(pkce_code_verifier),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -273,44 +276,43 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(intermediate_session_token) = intermediate_session_token else {
+                break 'missing "intermediate_session_token"
+            };
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            let Some(discovered_organizations) = discovered_organizations else {
+                break 'missing "discovered_organizations"
+            };
+            let Some(provider_type) = provider_type else {
+                break 'missing "provider_type"
+            };
+            let Some(provider_tenant_id) = provider_tenant_id else {
+                break 'missing "provider_tenant_id"
+            };
+            let Some(provider_tenant_ids) = provider_tenant_ids else {
+                break 'missing "provider_tenant_ids"
+            };
+            let Some(full_name) = full_name else { break 'missing "full_name" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                intermediate_session_token,
+                email_address,
+                discovered_organizations,
+                provider_type,
+                provider_tenant_id,
+                provider_tenant_ids,
+                full_name,
+                intermediate_session_token_expires_at: fields
+                    .nilable_time(intermediate_session_token_expires_at),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(intermediate_session_token) = intermediate_session_token else {
-            return Err(fields.missing("intermediate_session_token"))
-        };
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
-        };
-        let Some(discovered_organizations) = discovered_organizations else {
-            return Err(fields.missing("discovered_organizations"))
-        };
-        let Some(provider_type) = provider_type else {
-            return Err(fields.missing("provider_type"))
-        };
-        let Some(provider_tenant_id) = provider_tenant_id else {
-            return Err(fields.missing("provider_tenant_id"))
-        };
-        let Some(provider_tenant_ids) = provider_tenant_ids else {
-            return Err(fields.missing("provider_tenant_ids"))
-        };
-        let Some(full_name) = full_name else { return Err(fields.missing("full_name")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            intermediate_session_token,
-            email_address,
-            discovered_organizations,
-            provider_type,
-            provider_tenant_id,
-            provider_tenant_ids,
-            full_name,
-            intermediate_session_token_expires_at: fields
-                .nilable_time(intermediate_session_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -151,20 +151,21 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(oauth_token) = oauth_token else {
-            return Err(fields.missing("oauth_token"))
+        let absent = 'missing: {
+            let Some(oauth_token) = oauth_token else { break 'missing "oauth_token" };
+            return Ok(Self {
+                oauth_token,
+                session_token: fields.nilable(session_token),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_jwt: fields.nilable(session_jwt),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                pkce_code_verifier: fields.nilable(pkce_code_verifier),
+                locale: fields.nilable(locale),
+                intermediate_session_token: fields.nilable(intermediate_session_token),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        Ok(Self {
-            oauth_token,
-            session_token: fields.nilable(session_token),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_jwt: fields.nilable(session_jwt),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            pkce_code_verifier: fields.nilable(pkce_code_verifier),
-            locale: fields.nilable(locale),
-            intermediate_session_token: fields.nilable(intermediate_session_token),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -393,63 +394,58 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            let Some(provider_type) = provider_type else {
+                break 'missing "provider_type"
+            };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(organization) = organization else { break 'missing "organization" };
+            let Some(reset_sessions) = reset_sessions else {
+                break 'missing "reset_sessions"
+            };
+            let Some(member_authenticated) = member_authenticated else {
+                break 'missing "member_authenticated"
+            };
+            let Some(intermediate_session_token) = intermediate_session_token else {
+                break 'missing "intermediate_session_token"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                provider_subject,
+                provider_type,
+                session_token,
+                session_jwt,
+                member,
+                organization_id,
+                organization,
+                reset_sessions,
+                member_authenticated,
+                intermediate_session_token,
+                member_session: fields.nilable(member_session),
+                provider_values: fields.nilable(provider_values),
+                mfa_required: fields.nilable(mfa_required),
+                primary_required: fields.nilable(primary_required),
+                member_device: fields.nilable(member_device),
+                intermediate_session_token_expires_at: fields
+                    .nilable_time(intermediate_session_token_expires_at),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
-        };
-        let Some(provider_type) = provider_type else {
-            return Err(fields.missing("provider_type"))
-        };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
-        };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        let Some(reset_sessions) = reset_sessions else {
-            return Err(fields.missing("reset_sessions"))
-        };
-        let Some(member_authenticated) = member_authenticated else {
-            return Err(fields.missing("member_authenticated"))
-        };
-        let Some(intermediate_session_token) = intermediate_session_token else {
-            return Err(fields.missing("intermediate_session_token"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            provider_subject,
-            provider_type,
-            session_token,
-            session_jwt,
-            member,
-            organization_id,
-            organization,
-            reset_sessions,
-            member_authenticated,
-            intermediate_session_token,
-            member_session: fields.nilable(member_session),
-            provider_values: fields.nilable(provider_values),
-            mfa_required: fields.nilable(mfa_required),
-            primary_required: fields.nilable(primary_required),
-            member_device: fields.nilable(member_device),
-            intermediate_session_token_expires_at: fields
-                .nilable_time(intermediate_session_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -195,13 +195,16 @@ impl crate::codec::Object for ConnectedAppsRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            return Ok(Self {
+                organization_id,
+                authorization: fields.nilable(authorization),
+            });
         };
-        Ok(Self {
-            organization_id,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -291,20 +294,19 @@ impl crate::codec::Object for ConnectedAppsResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(connected_apps) = connected_apps else {
+                break 'missing "connected_apps"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connected_apps,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(connected_apps) = connected_apps else {
-            return Err(fields.missing("connected_apps"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connected_apps,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -593,38 +595,42 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_name) = organization_name else {
-            return Err(fields.missing("organization_name"))
+        let absent = 'missing: {
+            let Some(organization_name) = organization_name else {
+                break 'missing "organization_name"
+            };
+            return Ok(Self {
+                organization_name,
+                organization_slug: fields.nilable(organization_slug),
+                organization_logo_url: fields.nilable(organization_logo_url),
+                trusted_metadata: fields.nilable(trusted_metadata),
+                organization_external_id: fields.nilable(organization_external_id),
+                sso_jit_provisioning: fields.nilable(sso_jit_provisioning),
+                email_allowed_domains: fields.nilable(email_allowed_domains),
+                email_jit_provisioning: fields.nilable(email_jit_provisioning),
+                email_invites: fields.nilable(email_invites),
+                auth_methods: fields.nilable(auth_methods),
+                allowed_auth_methods: fields.nilable(allowed_auth_methods),
+                mfa_policy: fields.nilable(mfa_policy),
+                rbac_email_implicit_role_assignments: fields
+                    .nilable(rbac_email_implicit_role_assignments),
+                mfa_methods: fields.nilable(mfa_methods),
+                allowed_mfa_methods: fields.nilable(allowed_mfa_methods),
+                oauth_tenant_jit_provisioning: fields
+                    .nilable(oauth_tenant_jit_provisioning),
+                allowed_oauth_tenants: fields.nilable(allowed_oauth_tenants),
+                claimed_email_domains: fields.nilable(claimed_email_domains),
+                first_party_connected_apps_allowed_type: fields
+                    .nilable(first_party_connected_apps_allowed_type),
+                allowed_first_party_connected_apps: fields
+                    .nilable(allowed_first_party_connected_apps),
+                third_party_connected_apps_allowed_type: fields
+                    .nilable(third_party_connected_apps_allowed_type),
+                allowed_third_party_connected_apps: fields
+                    .nilable(allowed_third_party_connected_apps),
+            });
         };
-        Ok(Self {
-            organization_name,
-            organization_slug: fields.nilable(organization_slug),
-            organization_logo_url: fields.nilable(organization_logo_url),
-            trusted_metadata: fields.nilable(trusted_metadata),
-            organization_external_id: fields.nilable(organization_external_id),
-            sso_jit_provisioning: fields.nilable(sso_jit_provisioning),
-            email_allowed_domains: fields.nilable(email_allowed_domains),
-            email_jit_provisioning: fields.nilable(email_jit_provisioning),
-            email_invites: fields.nilable(email_invites),
-            auth_methods: fields.nilable(auth_methods),
-            allowed_auth_methods: fields.nilable(allowed_auth_methods),
-            mfa_policy: fields.nilable(mfa_policy),
-            rbac_email_implicit_role_assignments: fields
-                .nilable(rbac_email_implicit_role_assignments),
-            mfa_methods: fields.nilable(mfa_methods),
-            allowed_mfa_methods: fields.nilable(allowed_mfa_methods),
-            oauth_tenant_jit_provisioning: fields.nilable(oauth_tenant_jit_provisioning),
-            allowed_oauth_tenants: fields.nilable(allowed_oauth_tenants),
-            claimed_email_domains: fields.nilable(claimed_email_domains),
-            first_party_connected_apps_allowed_type: fields
-                .nilable(first_party_connected_apps_allowed_type),
-            allowed_first_party_connected_apps: fields
-                .nilable(allowed_first_party_connected_apps),
-            third_party_connected_apps_allowed_type: fields
-                .nilable(third_party_connected_apps_allowed_type),
-            allowed_third_party_connected_apps: fields
-                .nilable(allowed_third_party_connected_apps),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -851,20 +857,17 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -929,13 +932,16 @@ impl crate::codec::Object for DeleteRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            return Ok(Self {
+                organization_id,
+                authorization: fields.nilable(authorization),
+            });
         };
-        Ok(Self {
-            organization_id,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1025,20 +1031,19 @@ impl crate::codec::Object for DeleteResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                organization_id,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            organization_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1103,13 +1108,16 @@ impl crate::codec::Object for DeleteExternalIdRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            return Ok(Self {
+                organization_id,
+                authorization: fields.nilable(authorization),
+            });
         };
-        Ok(Self {
-            organization_id,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1199,20 +1207,17 @@ impl crate::codec::Object for DeleteExternalIdResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1271,10 +1276,13 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            return Ok(Self { organization_id });
         };
-        Ok(Self { organization_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1347,20 +1355,17 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1431,17 +1436,20 @@ impl crate::codec::Object for GetConnectedAppRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(connected_app_id) = connected_app_id else {
+                break 'missing "connected_app_id"
+            };
+            return Ok(Self {
+                organization_id,
+                connected_app_id,
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(connected_app_id) = connected_app_id else {
-            return Err(fields.missing("connected_app_id"))
-        };
-        Ok(Self {
-            organization_id,
-            connected_app_id,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1569,32 +1577,29 @@ impl crate::codec::Object for GetConnectedAppResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(connected_app_id) = connected_app_id else {
+                break 'missing "connected_app_id"
+            };
+            let Some(name) = name else { break 'missing "name" };
+            let Some(description) = description else { break 'missing "description" };
+            let Some(client_type) = client_type else { break 'missing "client_type" };
+            let Some(active_members) = active_members else {
+                break 'missing "active_members"
+            };
+            return Ok(Self {
+                status_code,
+                request_id: fields.nilable(request_id),
+                connected_app_id,
+                name,
+                description,
+                client_type,
+                active_members,
+                logo_url: fields.nilable(logo_url),
+            });
         };
-        let Some(connected_app_id) = connected_app_id else {
-            return Err(fields.missing("connected_app_id"))
-        };
-        let Some(name) = name else { return Err(fields.missing("name")) };
-        let Some(description) = description else {
-            return Err(fields.missing("description"))
-        };
-        let Some(client_type) = client_type else {
-            return Err(fields.missing("client_type"))
-        };
-        let Some(active_members) = active_members else {
-            return Err(fields.missing("active_members"))
-        };
-        Ok(Self {
-            status_code,
-            request_id: fields.nilable(request_id),
-            connected_app_id,
-            name,
-            description,
-            client_type,
-            active_members,
-            logo_url: fields.nilable(logo_url),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1658,10 +1663,13 @@ impl crate::codec::Object for MetricsRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            return Ok(Self { organization_id });
         };
-        Ok(Self { organization_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1734,20 +1742,17 @@ impl crate::codec::Object for MetricsResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_count) = member_count else { break 'missing "member_count" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_count,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_count) = member_count else {
-            return Err(fields.missing("member_count"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_count,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1950,24 +1955,23 @@ impl crate::codec::Object for SearchResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(organizations) = organizations else {
+                break 'missing "organizations"
+            };
+            let Some(results_metadata) = results_metadata else {
+                break 'missing "results_metadata"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                organizations,
+                results_metadata,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(organizations) = organizations else {
-            return Err(fields.missing("organizations"))
-        };
-        let Some(results_metadata) = results_metadata else {
-            return Err(fields.missing("results_metadata"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            organizations,
-            results_metadata,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2302,43 +2306,47 @@ impl crate::codec::Object for UpdateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            return Ok(Self {
+                organization_id,
+                organization_name: fields.nilable(organization_name),
+                organization_slug: fields.nilable(organization_slug),
+                organization_logo_url: fields.nilable(organization_logo_url),
+                trusted_metadata: fields.nilable(trusted_metadata),
+                organization_external_id: fields.nilable(organization_external_id),
+                sso_default_connection_id: fields.nilable(sso_default_connection_id),
+                sso_jit_provisioning: fields.nilable(sso_jit_provisioning),
+                sso_jit_provisioning_allowed_connections: fields
+                    .nilable(sso_jit_provisioning_allowed_connections),
+                email_allowed_domains: fields.nilable(email_allowed_domains),
+                email_jit_provisioning: fields.nilable(email_jit_provisioning),
+                email_invites: fields.nilable(email_invites),
+                auth_methods: fields.nilable(auth_methods),
+                allowed_auth_methods: fields.nilable(allowed_auth_methods),
+                mfa_policy: fields.nilable(mfa_policy),
+                rbac_email_implicit_role_assignments: fields
+                    .nilable(rbac_email_implicit_role_assignments),
+                mfa_methods: fields.nilable(mfa_methods),
+                allowed_mfa_methods: fields.nilable(allowed_mfa_methods),
+                oauth_tenant_jit_provisioning: fields
+                    .nilable(oauth_tenant_jit_provisioning),
+                allowed_oauth_tenants: fields.nilable(allowed_oauth_tenants),
+                claimed_email_domains: fields.nilable(claimed_email_domains),
+                first_party_connected_apps_allowed_type: fields
+                    .nilable(first_party_connected_apps_allowed_type),
+                allowed_first_party_connected_apps: fields
+                    .nilable(allowed_first_party_connected_apps),
+                third_party_connected_apps_allowed_type: fields
+                    .nilable(third_party_connected_apps_allowed_type),
+                allowed_third_party_connected_apps: fields
+                    .nilable(allowed_third_party_connected_apps),
+                authorization: fields.nilable(authorization),
+            });
         };
-        Ok(Self {
-            organization_id,
-            organization_name: fields.nilable(organization_name),
-            organization_slug: fields.nilable(organization_slug),
-            organization_logo_url: fields.nilable(organization_logo_url),
-            trusted_metadata: fields.nilable(trusted_metadata),
-            organization_external_id: fields.nilable(organization_external_id),
-            sso_default_connection_id: fields.nilable(sso_default_connection_id),
-            sso_jit_provisioning: fields.nilable(sso_jit_provisioning),
-            sso_jit_provisioning_allowed_connections: fields
-                .nilable(sso_jit_provisioning_allowed_connections),
-            email_allowed_domains: fields.nilable(email_allowed_domains),
-            email_jit_provisioning: fields.nilable(email_jit_provisioning),
-            email_invites: fields.nilable(email_invites),
-            auth_methods: fields.nilable(auth_methods),
-            allowed_auth_methods: fields.nilable(allowed_auth_methods),
-            mfa_policy: fields.nilable(mfa_policy),
-            rbac_email_implicit_role_assignments: fields
-                .nilable(rbac_email_implicit_role_assignments),
-            mfa_methods: fields.nilable(mfa_methods),
-            allowed_mfa_methods: fields.nilable(allowed_mfa_methods),
-            oauth_tenant_jit_provisioning: fields.nilable(oauth_tenant_jit_provisioning),
-            allowed_oauth_tenants: fields.nilable(allowed_oauth_tenants),
-            claimed_email_domains: fields.nilable(claimed_email_domains),
-            first_party_connected_apps_allowed_type: fields
-                .nilable(first_party_connected_apps_allowed_type),
-            allowed_first_party_connected_apps: fields
-                .nilable(allowed_first_party_connected_apps),
-            third_party_connected_apps_allowed_type: fields
-                .nilable(third_party_connected_apps_allowed_type),
-            allowed_third_party_connected_apps: fields
-                .nilable(allowed_third_party_connected_apps),
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2612,20 +2620,17 @@ impl crate::codec::Object for UpdateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -110,15 +110,18 @@ impl crate::codec::Object for RequireResetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
+        let absent = 'missing: {
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            return Ok(Self {
+                email_address,
+                organization_id: fields.nilable(organization_id),
+                member_id: fields.nilable(member_id),
+                authorization: fields.nilable(authorization),
+            });
         };
-        Ok(Self {
-            email_address,
-            organization_id: fields.nilable(organization_id),
-            member_id: fields.nilable(member_id),
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -225,19 +228,18 @@ impl crate::codec::Object for RequireResetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id: fields.nilable(member_id),
+                member: fields.nilable(member),
+                organization: fields.nilable(organization),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id: fields.nilable(member_id),
-            member: fields.nilable(member),
-            organization: fields.nilable(organization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -381,22 +383,25 @@ impl crate::codec::Object for ResetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(password_reset_token) = password_reset_token else {
-            return Err(fields.missing("password_reset_token"))
+        let absent = 'missing: {
+            let Some(password_reset_token) = password_reset_token else {
+                break 'missing "password_reset_token"
+            };
+            let Some(password) = password else { break 'missing "password" };
+            return Ok(Self {
+                password_reset_token,
+                password,
+                session_token: fields.nilable(session_token),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_jwt: fields.nilable(session_jwt),
+                code_verifier: fields.nilable(code_verifier),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                locale: fields.nilable(locale),
+                intermediate_session_token: fields.nilable(intermediate_session_token),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        let Some(password) = password else { return Err(fields.missing("password")) };
-        Ok(Self {
-            password_reset_token,
-            password,
-            session_token: fields.nilable(session_token),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_jwt: fields.nilable(session_jwt),
-            code_verifier: fields.nilable(code_verifier),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            locale: fields.nilable(locale),
-            intermediate_session_token: fields.nilable(intermediate_session_token),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -613,54 +618,49 @@ impl crate::codec::Object for ResetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member_email_id) = member_email_id else {
+                break 'missing "member_email_id"
+            };
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            let Some(intermediate_session_token) = intermediate_session_token else {
+                break 'missing "intermediate_session_token"
+            };
+            let Some(member_authenticated) = member_authenticated else {
+                break 'missing "member_authenticated"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member_email_id,
+                organization_id,
+                member,
+                session_token,
+                session_jwt,
+                organization,
+                intermediate_session_token,
+                member_authenticated,
+                member_session: fields.nilable(member_session),
+                mfa_required: fields.nilable(mfa_required),
+                primary_required: fields.nilable(primary_required),
+                member_device: fields.nilable(member_device),
+                intermediate_session_token_expires_at: fields
+                    .nilable_time(intermediate_session_token_expires_at),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member_email_id) = member_email_id else {
-            return Err(fields.missing("member_email_id"))
-        };
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
-        };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        let Some(intermediate_session_token) = intermediate_session_token else {
-            return Err(fields.missing("intermediate_session_token"))
-        };
-        let Some(member_authenticated) = member_authenticated else {
-            return Err(fields.missing("member_authenticated"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member_email_id,
-            organization_id,
-            member,
-            session_token,
-            session_jwt,
-            organization,
-            intermediate_session_token,
-            member_authenticated,
-            member_session: fields.nilable(member_session),
-            mfa_required: fields.nilable(mfa_required),
-            primary_required: fields.nilable(primary_required),
-            member_device: fields.nilable(member_device),
-            intermediate_session_token_expires_at: fields
-                .nilable_time(intermediate_session_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -830,24 +830,27 @@ impl crate::codec::Object for ResetStartRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            return Ok(Self {
+                organization_id,
+                email_address,
+                reset_password_redirect_url: fields.nilable(reset_password_redirect_url),
+                reset_password_expiration_minutes: fields
+                    .nilable(reset_password_expiration_minutes),
+                code_challenge: fields.nilable(code_challenge),
+                login_redirect_url: fields.nilable(login_redirect_url),
+                locale: fields.nilable(locale),
+                reset_password_template_id: fields.nilable(reset_password_template_id),
+                verify_email_template_id: fields.nilable(verify_email_template_id),
+            });
         };
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
-        };
-        Ok(Self {
-            organization_id,
-            email_address,
-            reset_password_redirect_url: fields.nilable(reset_password_redirect_url),
-            reset_password_expiration_minutes: fields
-                .nilable(reset_password_expiration_minutes),
-            code_challenge: fields.nilable(code_challenge),
-            login_redirect_url: fields.nilable(login_redirect_url),
-            locale: fields.nilable(locale),
-            reset_password_template_id: fields.nilable(reset_password_template_id),
-            verify_email_template_id: fields.nilable(verify_email_template_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -990,24 +993,23 @@ impl crate::codec::Object for ResetStartResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member_email_id) = member_email_id else {
+                break 'missing "member_email_id"
+            };
+            let Some(member) = member else { break 'missing "member" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member_email_id,
+                member,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member_email_id) = member_email_id else {
-            return Err(fields.missing("member_email_id"))
-        };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member_email_id,
-            member,
-        })
+        Err(fields.missing(absent))
     }
 }
 

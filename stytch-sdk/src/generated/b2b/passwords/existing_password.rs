@@ -129,30 +129,31 @@ impl crate::codec::Object for ResetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
+        let absent = 'missing: {
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            let Some(existing_password) = existing_password else {
+                break 'missing "existing_password"
+            };
+            let Some(new_password) = new_password else { break 'missing "new_password" };
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            return Ok(Self {
+                email_address,
+                existing_password,
+                new_password,
+                organization_id,
+                session_token: fields.nilable(session_token),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_jwt: fields.nilable(session_jwt),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                locale: fields.nilable(locale),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        let Some(existing_password) = existing_password else {
-            return Err(fields.missing("existing_password"))
-        };
-        let Some(new_password) = new_password else {
-            return Err(fields.missing("new_password"))
-        };
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
-        };
-        Ok(Self {
-            email_address,
-            existing_password,
-            new_password,
-            organization_id,
-            session_token: fields.nilable(session_token),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_jwt: fields.nilable(session_jwt),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            locale: fields.nilable(locale),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -351,46 +352,41 @@ impl crate::codec::Object for ResetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            let Some(intermediate_session_token) = intermediate_session_token else {
+                break 'missing "intermediate_session_token"
+            };
+            let Some(member_authenticated) = member_authenticated else {
+                break 'missing "member_authenticated"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                session_token,
+                session_jwt,
+                organization,
+                intermediate_session_token,
+                member_authenticated,
+                member_session: fields.nilable(member_session),
+                mfa_required: fields.nilable(mfa_required),
+                primary_required: fields.nilable(primary_required),
+                member_device: fields.nilable(member_device),
+                intermediate_session_token_expires_at: fields
+                    .nilable_time(intermediate_session_token_expires_at),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        let Some(intermediate_session_token) = intermediate_session_token else {
-            return Err(fields.missing("intermediate_session_token"))
-        };
-        let Some(member_authenticated) = member_authenticated else {
-            return Err(fields.missing("member_authenticated"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            session_token,
-            session_jwt,
-            organization,
-            intermediate_session_token,
-            member_authenticated,
-            member_session: fields.nilable(member_session),
-            mfa_required: fields.nilable(mfa_required),
-            primary_required: fields.nilable(primary_required),
-            member_device: fields.nilable(member_device),
-            intermediate_session_token_expires_at: fields
-                .nilable_time(intermediate_session_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -210,25 +210,28 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            let Some(password) = password else { break 'missing "password" };
+            return Ok(Self {
+                organization_id,
+                email_address,
+                password,
+                session_token: fields.nilable(session_token),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_jwt: fields.nilable(session_jwt),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                locale: fields.nilable(locale),
+                intermediate_session_token: fields.nilable(intermediate_session_token),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
-        };
-        let Some(password) = password else { return Err(fields.missing("password")) };
-        Ok(Self {
-            organization_id,
-            email_address,
-            password,
-            session_token: fields.nilable(session_token),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_jwt: fields.nilable(session_jwt),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            locale: fields.nilable(locale),
-            intermediate_session_token: fields.nilable(intermediate_session_token),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -436,50 +439,45 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            let Some(intermediate_session_token) = intermediate_session_token else {
+                break 'missing "intermediate_session_token"
+            };
+            let Some(member_authenticated) = member_authenticated else {
+                break 'missing "member_authenticated"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                organization_id,
+                member,
+                session_token,
+                session_jwt,
+                organization,
+                intermediate_session_token,
+                member_authenticated,
+                member_session: fields.nilable(member_session),
+                mfa_required: fields.nilable(mfa_required),
+                primary_required: fields.nilable(primary_required),
+                member_device: fields.nilable(member_device),
+                intermediate_session_token_expires_at: fields
+                    .nilable_time(intermediate_session_token_expires_at),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
-        };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        let Some(intermediate_session_token) = intermediate_session_token else {
-            return Err(fields.missing("intermediate_session_token"))
-        };
-        let Some(member_authenticated) = member_authenticated else {
-            return Err(fields.missing("member_authenticated"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            organization_id,
-            member,
-            session_token,
-            session_jwt,
-            organization,
-            intermediate_session_token,
-            member_authenticated,
-            member_session: fields.nilable(member_session),
-            mfa_required: fields.nilable(mfa_required),
-            primary_required: fields.nilable(primary_required),
-            member_device: fields.nilable(member_device),
-            intermediate_session_token_expires_at: fields
-                .nilable_time(intermediate_session_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -686,34 +684,37 @@ impl crate::codec::Object for MigrateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
+        let absent = 'missing: {
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            let Some(hash) = hash else { break 'missing "hash" };
+            let Some(hash_type) = hash_type else { break 'missing "hash_type" };
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            return Ok(Self {
+                email_address,
+                hash,
+                hash_type,
+                organization_id,
+                md_5_config: fields.nilable(md_5_config),
+                argon_2_config: fields.nilable(argon_2_config),
+                sha_1_config: fields.nilable(sha_1_config),
+                sha_512_config: fields.nilable(sha_512_config),
+                scrypt_config: fields.nilable(scrypt_config),
+                pbkdf_2_config: fields.nilable(pbkdf_2_config),
+                name: fields.nilable(name),
+                trusted_metadata: fields.nilable(trusted_metadata),
+                untrusted_metadata: fields.nilable(untrusted_metadata),
+                roles: fields.nilable(roles),
+                preserve_existing_sessions: fields.nilable(preserve_existing_sessions),
+                mfa_phone_number: fields.nilable(mfa_phone_number),
+                set_phone_number_verified: fields.nilable(set_phone_number_verified),
+                external_id: fields.nilable(external_id),
+            });
         };
-        let Some(hash) = hash else { return Err(fields.missing("hash")) };
-        let Some(hash_type) = hash_type else { return Err(fields.missing("hash_type")) };
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
-        };
-        Ok(Self {
-            email_address,
-            hash,
-            hash_type,
-            organization_id,
-            md_5_config: fields.nilable(md_5_config),
-            argon_2_config: fields.nilable(argon_2_config),
-            sha_1_config: fields.nilable(sha_1_config),
-            sha_512_config: fields.nilable(sha_512_config),
-            scrypt_config: fields.nilable(scrypt_config),
-            pbkdf_2_config: fields.nilable(pbkdf_2_config),
-            name: fields.nilable(name),
-            trusted_metadata: fields.nilable(trusted_metadata),
-            untrusted_metadata: fields.nilable(untrusted_metadata),
-            roles: fields.nilable(roles),
-            preserve_existing_sessions: fields.nilable(preserve_existing_sessions),
-            mfa_phone_number: fields.nilable(mfa_phone_number),
-            set_phone_number_verified: fields.nilable(set_phone_number_verified),
-            external_id: fields.nilable(external_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -917,28 +918,25 @@ impl crate::codec::Object for MigrateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member_created) = member_created else {
+                break 'missing "member_created"
+            };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member_created,
+                member,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member_created) = member_created else {
-            return Err(fields.missing("member_created"))
-        };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member_created,
-            member,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1009,11 +1007,14 @@ impl crate::codec::Object for StrengthCheckRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(password) = password else { return Err(fields.missing("password")) };
-        Ok(Self {
-            password,
-            email_address: fields.nilable(email_address),
-        })
+        let absent = 'missing: {
+            let Some(password) = password else { break 'missing "password" };
+            return Ok(Self {
+                password,
+                email_address: fields.nilable(email_address),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1122,36 +1123,35 @@ impl crate::codec::Object for StrengthCheckResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(valid_password) = valid_password else {
+                break 'missing "valid_password"
+            };
+            let Some(score) = score else { break 'missing "score" };
+            let Some(breached_password) = breached_password else {
+                break 'missing "breached_password"
+            };
+            let Some(strength_policy) = strength_policy else {
+                break 'missing "strength_policy"
+            };
+            let Some(breach_detection_on_create) = breach_detection_on_create else {
+                break 'missing "breach_detection_on_create"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                valid_password,
+                score,
+                breached_password,
+                strength_policy,
+                breach_detection_on_create,
+                luds_feedback: fields.nilable(luds_feedback),
+                zxcvbn_feedback: fields.nilable(zxcvbn_feedback),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(valid_password) = valid_password else {
-            return Err(fields.missing("valid_password"))
-        };
-        let Some(score) = score else { return Err(fields.missing("score")) };
-        let Some(breached_password) = breached_password else {
-            return Err(fields.missing("breached_password"))
-        };
-        let Some(strength_policy) = strength_policy else {
-            return Err(fields.missing("strength_policy"))
-        };
-        let Some(breach_detection_on_create) = breach_detection_on_create else {
-            return Err(fields.missing("breach_detection_on_create"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            valid_password,
-            score,
-            breached_password,
-            strength_policy,
-            breach_detection_on_create,
-            luds_feedback: fields.nilable(luds_feedback),
-            zxcvbn_feedback: fields.nilable(zxcvbn_feedback),
-        })
+        Err(fields.missing(absent))
     }
 }
 

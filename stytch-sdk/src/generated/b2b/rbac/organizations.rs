@@ -69,10 +69,13 @@ impl crate::codec::Object for GetOrgPolicyRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            return Ok(Self { organization_id });
         };
-        Ok(Self { organization_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -145,20 +148,17 @@ impl crate::codec::Object for GetOrgPolicyResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(org_policy) = org_policy else { break 'missing "org_policy" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                org_policy,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(org_policy) = org_policy else {
-            return Err(fields.missing("org_policy"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            org_policy,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -226,16 +226,17 @@ impl crate::codec::Object for SetOrgPolicyRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(org_policy) = org_policy else { break 'missing "org_policy" };
+            return Ok(Self {
+                organization_id,
+                org_policy,
+            });
         };
-        let Some(org_policy) = org_policy else {
-            return Err(fields.missing("org_policy"))
-        };
-        Ok(Self {
-            organization_id,
-            org_policy,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -312,20 +313,17 @@ impl crate::codec::Object for SetOrgPolicyResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(org_policy) = org_policy else { break 'missing "org_policy" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                org_policy,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(org_policy) = org_policy else {
-            return Err(fields.missing("org_policy"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            org_policy,
-        })
+        Err(fields.missing(absent))
     }
 }
 

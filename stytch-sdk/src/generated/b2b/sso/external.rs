@@ -137,26 +137,29 @@ impl crate::codec::Object for CreateConnectionRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(external_organization_id) = external_organization_id else {
+                break 'missing "external_organization_id"
+            };
+            let Some(external_connection_id) = external_connection_id else {
+                break 'missing "external_connection_id"
+            };
+            return Ok(Self {
+                organization_id,
+                external_organization_id,
+                external_connection_id,
+                display_name: fields.nilable(display_name),
+                connection_implicit_role_assignments: fields
+                    .nilable(connection_implicit_role_assignments),
+                group_implicit_role_assignments: fields
+                    .nilable(group_implicit_role_assignments),
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(external_organization_id) = external_organization_id else {
-            return Err(fields.missing("external_organization_id"))
-        };
-        let Some(external_connection_id) = external_connection_id else {
-            return Err(fields.missing("external_connection_id"))
-        };
-        Ok(Self {
-            organization_id,
-            external_organization_id,
-            external_connection_id,
-            display_name: fields.nilable(display_name),
-            connection_implicit_role_assignments: fields
-                .nilable(connection_implicit_role_assignments),
-            group_implicit_role_assignments: fields
-                .nilable(group_implicit_role_assignments),
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -280,17 +283,16 @@ impl crate::codec::Object for CreateConnectionResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connection: fields.nilable(connection),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connection: fields.nilable(connection),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -404,22 +406,25 @@ impl crate::codec::Object for UpdateConnectionRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            return Ok(Self {
+                organization_id,
+                connection_id,
+                display_name: fields.nilable(display_name),
+                external_connection_implicit_role_assignments: fields
+                    .nilable(external_connection_implicit_role_assignments),
+                external_group_implicit_role_assignments: fields
+                    .nilable(external_group_implicit_role_assignments),
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
-        };
-        Ok(Self {
-            organization_id,
-            connection_id,
-            display_name: fields.nilable(display_name),
-            external_connection_implicit_role_assignments: fields
-                .nilable(external_connection_implicit_role_assignments),
-            external_group_implicit_role_assignments: fields
-                .nilable(external_group_implicit_role_assignments),
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -547,17 +552,16 @@ impl crate::codec::Object for UpdateConnectionResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connection: fields.nilable(connection),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connection: fields.nilable(connection),
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -192,18 +192,21 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(sso_token) = sso_token else { return Err(fields.missing("sso_token")) };
-        Ok(Self {
-            sso_token,
-            pkce_code_verifier: fields.nilable(pkce_code_verifier),
-            session_token: fields.nilable(session_token),
-            session_jwt: fields.nilable(session_jwt),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            locale: fields.nilable(locale),
-            intermediate_session_token: fields.nilable(intermediate_session_token),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        let absent = 'missing: {
+            let Some(sso_token) = sso_token else { break 'missing "sso_token" };
+            return Ok(Self {
+                sso_token,
+                pkce_code_verifier: fields.nilable(pkce_code_verifier),
+                session_token: fields.nilable(session_token),
+                session_jwt: fields.nilable(session_jwt),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                locale: fields.nilable(locale),
+                intermediate_session_token: fields.nilable(intermediate_session_token),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -417,54 +420,49 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(reset_session) = reset_session else {
+                break 'missing "reset_session"
+            };
+            let Some(organization) = organization else { break 'missing "organization" };
+            let Some(intermediate_session_token) = intermediate_session_token else {
+                break 'missing "intermediate_session_token"
+            };
+            let Some(member_authenticated) = member_authenticated else {
+                break 'missing "member_authenticated"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                organization_id,
+                member,
+                session_token,
+                session_jwt,
+                reset_session,
+                organization,
+                intermediate_session_token,
+                member_authenticated,
+                member_session: fields.nilable(member_session),
+                mfa_required: fields.nilable(mfa_required),
+                primary_required: fields.nilable(primary_required),
+                member_device: fields.nilable(member_device),
+                intermediate_session_token_expires_at: fields
+                    .nilable_time(intermediate_session_token_expires_at),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
-        };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(reset_session) = reset_session else {
-            return Err(fields.missing("reset_session"))
-        };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        let Some(intermediate_session_token) = intermediate_session_token else {
-            return Err(fields.missing("intermediate_session_token"))
-        };
-        let Some(member_authenticated) = member_authenticated else {
-            return Err(fields.missing("member_authenticated"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            organization_id,
-            member,
-            session_token,
-            session_jwt,
-            reset_session,
-            organization,
-            intermediate_session_token,
-            member_authenticated,
-            member_session: fields.nilable(member_session),
-            mfa_required: fields.nilable(mfa_required),
-            primary_required: fields.nilable(primary_required),
-            member_device: fields.nilable(member_device),
-            intermediate_session_token_expires_at: fields
-                .nilable_time(intermediate_session_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -554,17 +552,20 @@ impl crate::codec::Object for DeleteConnectionRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            return Ok(Self {
+                organization_id,
+                connection_id,
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
-        };
-        Ok(Self {
-            organization_id,
-            connection_id,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -663,20 +664,19 @@ impl crate::codec::Object for DeleteConnectionResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connection_id,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connection_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -741,13 +741,16 @@ impl crate::codec::Object for GetConnectionsRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            return Ok(Self {
+                organization_id,
+                authorization: fields.nilable(authorization),
+            });
         };
-        Ok(Self {
-            organization_id,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -852,28 +855,27 @@ impl crate::codec::Object for GetConnectionsResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(saml_connections) = saml_connections else {
+                break 'missing "saml_connections"
+            };
+            let Some(oidc_connections) = oidc_connections else {
+                break 'missing "oidc_connections"
+            };
+            let Some(external_connections) = external_connections else {
+                break 'missing "external_connections"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                saml_connections,
+                oidc_connections,
+                external_connections,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(saml_connections) = saml_connections else {
-            return Err(fields.missing("saml_connections"))
-        };
-        let Some(oidc_connections) = oidc_connections else {
-            return Err(fields.missing("oidc_connections"))
-        };
-        let Some(external_connections) = external_connections else {
-            return Err(fields.missing("external_connections"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            saml_connections,
-            oidc_connections,
-            external_connections,
-        })
+        Err(fields.missing(absent))
     }
 }
 

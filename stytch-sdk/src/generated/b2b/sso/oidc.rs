@@ -102,15 +102,18 @@ impl crate::codec::Object for CreateConnectionRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            return Ok(Self {
+                organization_id,
+                display_name: fields.nilable(display_name),
+                identity_provider: fields.nilable(identity_provider),
+                authorization: fields.nilable(authorization),
+            });
         };
-        Ok(Self {
-            organization_id,
-            display_name: fields.nilable(display_name),
-            identity_provider: fields.nilable(identity_provider),
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -217,17 +220,16 @@ impl crate::codec::Object for CreateConnectionResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connection: fields.nilable(connection),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connection: fields.nilable(connection),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -370,28 +372,31 @@ impl crate::codec::Object for UpdateConnectionRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            return Ok(Self {
+                organization_id,
+                connection_id,
+                display_name: fields.nilable(display_name),
+                client_id: fields.nilable(client_id),
+                client_secret: fields.nilable(client_secret),
+                issuer: fields.nilable(issuer),
+                authorization_url: fields.nilable(authorization_url),
+                token_url: fields.nilable(token_url),
+                userinfo_url: fields.nilable(userinfo_url),
+                jwks_url: fields.nilable(jwks_url),
+                identity_provider: fields.nilable(identity_provider),
+                custom_scopes: fields.nilable(custom_scopes),
+                attribute_mapping: fields.nilable(attribute_mapping),
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
-        };
-        Ok(Self {
-            organization_id,
-            connection_id,
-            display_name: fields.nilable(display_name),
-            client_id: fields.nilable(client_id),
-            client_secret: fields.nilable(client_secret),
-            issuer: fields.nilable(issuer),
-            authorization_url: fields.nilable(authorization_url),
-            token_url: fields.nilable(token_url),
-            userinfo_url: fields.nilable(userinfo_url),
-            jwks_url: fields.nilable(jwks_url),
-            identity_provider: fields.nilable(identity_provider),
-            custom_scopes: fields.nilable(custom_scopes),
-            attribute_mapping: fields.nilable(attribute_mapping),
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -575,18 +580,17 @@ impl crate::codec::Object for UpdateConnectionResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connection: fields.nilable(connection),
+                warning: fields.nilable(warning),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connection: fields.nilable(connection),
-            warning: fields.nilable(warning),
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -146,15 +146,18 @@ impl crate::codec::Object for CreateConnectionRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            return Ok(Self {
+                organization_id,
+                display_name: fields.nilable(display_name),
+                identity_provider: fields.nilable(identity_provider),
+                authorization: fields.nilable(authorization),
+            });
         };
-        Ok(Self {
-            organization_id,
-            display_name: fields.nilable(display_name),
-            identity_provider: fields.nilable(identity_provider),
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -261,17 +264,16 @@ impl crate::codec::Object for CreateConnectionResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connection: fields.nilable(connection),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connection: fields.nilable(connection),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -344,21 +346,24 @@ impl crate::codec::Object for DeleteEncryptionPrivateKeyRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            let Some(private_key_id) = private_key_id else {
+                break 'missing "private_key_id"
+            };
+            return Ok(Self {
+                organization_id,
+                connection_id,
+                private_key_id,
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
-        };
-        let Some(private_key_id) = private_key_id else {
-            return Err(fields.missing("private_key_id"))
-        };
-        Ok(Self {
-            organization_id,
-            connection_id,
-            private_key_id,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -468,20 +473,19 @@ impl crate::codec::Object for DeleteEncryptionPrivateKeyResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(private_key_id) = private_key_id else {
+                break 'missing "private_key_id"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                private_key_id,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(private_key_id) = private_key_id else {
-            return Err(fields.missing("private_key_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            private_key_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -554,21 +558,24 @@ impl crate::codec::Object for DeleteVerificationCertificateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            let Some(certificate_id) = certificate_id else {
+                break 'missing "certificate_id"
+            };
+            return Ok(Self {
+                organization_id,
+                connection_id,
+                certificate_id,
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
-        };
-        let Some(certificate_id) = certificate_id else {
-            return Err(fields.missing("certificate_id"))
-        };
-        Ok(Self {
-            organization_id,
-            connection_id,
-            certificate_id,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -678,20 +685,19 @@ impl crate::codec::Object for DeleteVerificationCertificateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(certificate_id) = certificate_id else {
+                break 'missing "certificate_id"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                certificate_id,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(certificate_id) = certificate_id else {
-            return Err(fields.missing("certificate_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            certificate_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -769,21 +775,22 @@ impl crate::codec::Object for UpdateByUrlRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            let Some(metadata_url) = metadata_url else { break 'missing "metadata_url" };
+            return Ok(Self {
+                organization_id,
+                connection_id,
+                metadata_url,
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
-        };
-        let Some(metadata_url) = metadata_url else {
-            return Err(fields.missing("metadata_url"))
-        };
-        Ok(Self {
-            organization_id,
-            connection_id,
-            metadata_url,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -884,17 +891,16 @@ impl crate::codec::Object for UpdateByUrlResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connection: fields.nilable(connection),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connection: fields.nilable(connection),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1118,34 +1124,37 @@ impl crate::codec::Object for UpdateConnectionRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(connection_id) = connection_id else {
+                break 'missing "connection_id"
+            };
+            return Ok(Self {
+                organization_id,
+                connection_id,
+                idp_entity_id: fields.nilable(idp_entity_id),
+                display_name: fields.nilable(display_name),
+                attribute_mapping: fields.nilable(attribute_mapping),
+                x509_certificate: fields.nilable(x509_certificate),
+                idp_sso_url: fields.nilable(idp_sso_url),
+                saml_connection_implicit_role_assignments: fields
+                    .nilable(saml_connection_implicit_role_assignments),
+                saml_group_implicit_role_assignments: fields
+                    .nilable(saml_group_implicit_role_assignments),
+                alternative_audience_uri: fields.nilable(alternative_audience_uri),
+                identity_provider: fields.nilable(identity_provider),
+                signing_private_key: fields.nilable(signing_private_key),
+                nameid_format: fields.nilable(nameid_format),
+                alternative_acs_url: fields.nilable(alternative_acs_url),
+                idp_initiated_auth_disabled: fields.nilable(idp_initiated_auth_disabled),
+                saml_encryption_private_key: fields.nilable(saml_encryption_private_key),
+                allow_gateway_callback: fields.nilable(allow_gateway_callback),
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(connection_id) = connection_id else {
-            return Err(fields.missing("connection_id"))
-        };
-        Ok(Self {
-            organization_id,
-            connection_id,
-            idp_entity_id: fields.nilable(idp_entity_id),
-            display_name: fields.nilable(display_name),
-            attribute_mapping: fields.nilable(attribute_mapping),
-            x509_certificate: fields.nilable(x509_certificate),
-            idp_sso_url: fields.nilable(idp_sso_url),
-            saml_connection_implicit_role_assignments: fields
-                .nilable(saml_connection_implicit_role_assignments),
-            saml_group_implicit_role_assignments: fields
-                .nilable(saml_group_implicit_role_assignments),
-            alternative_audience_uri: fields.nilable(alternative_audience_uri),
-            identity_provider: fields.nilable(identity_provider),
-            signing_private_key: fields.nilable(signing_private_key),
-            nameid_format: fields.nilable(nameid_format),
-            alternative_acs_url: fields.nilable(alternative_acs_url),
-            idp_initiated_auth_disabled: fields.nilable(idp_initiated_auth_disabled),
-            saml_encryption_private_key: fields.nilable(saml_encryption_private_key),
-            allow_gateway_callback: fields.nilable(allow_gateway_callback),
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1360,17 +1369,16 @@ impl crate::codec::Object for UpdateConnectionResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connection: fields.nilable(connection),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connection: fields.nilable(connection),
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -59,10 +59,13 @@ impl crate::codec::Object for RiskRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
+        let absent = 'missing: {
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            return Ok(Self { email_address });
         };
-        Ok(Self { email_address })
+        Err(fields.missing(absent))
     }
 }
 
@@ -153,30 +156,27 @@ impl crate::codec::Object for RiskResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(address_information) = address_information else {
+                break 'missing "address_information"
+            };
+            let Some(domain_information) = domain_information else {
+                break 'missing "domain_information"
+            };
+            let Some(action) = action else { break 'missing "action" };
+            let Some(risk_score) = risk_score else { break 'missing "risk_score" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                address_information,
+                domain_information,
+                action,
+                risk_score,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(address_information) = address_information else {
-            return Err(fields.missing("address_information"))
-        };
-        let Some(domain_information) = domain_information else {
-            return Err(fields.missing("domain_information"))
-        };
-        let Some(action) = action else { return Err(fields.missing("action")) };
-        let Some(risk_score) = risk_score else {
-            return Err(fields.missing("risk_score"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            address_information,
-            domain_information,
-            action,
-            risk_score,
-        })
+        Err(fields.missing(absent))
     }
 }
 

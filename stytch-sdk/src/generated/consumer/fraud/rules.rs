@@ -214,22 +214,19 @@ impl crate::codec::Object for ListResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(next_cursor) = next_cursor else { break 'missing "next_cursor" };
+            let Some(rules) = rules else { break 'missing "rules" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                next_cursor,
+                rules,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(next_cursor) = next_cursor else {
-            return Err(fields.missing("next_cursor"))
-        };
-        let Some(rules) = rules else { return Err(fields.missing("rules")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            next_cursor,
-            rules,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -364,21 +361,24 @@ impl crate::codec::Object for SetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(action) = action else { return Err(fields.missing("action")) };
-        Ok(Self {
-            action,
-            visitor_id: fields.nilable(visitor_id),
-            browser_id: fields.nilable(browser_id),
-            visitor_fingerprint: fields.nilable(visitor_fingerprint),
-            browser_fingerprint: fields.nilable(browser_fingerprint),
-            hardware_fingerprint: fields.nilable(hardware_fingerprint),
-            network_fingerprint: fields.nilable(network_fingerprint),
-            expires_in_minutes: fields.nilable(expires_in_minutes),
-            description: fields.nilable(description),
-            cidr_block: fields.nilable(cidr_block),
-            country_code: fields.nilable(country_code),
-            asn: fields.nilable(asn),
-        })
+        let absent = 'missing: {
+            let Some(action) = action else { break 'missing "action" };
+            return Ok(Self {
+                action,
+                visitor_id: fields.nilable(visitor_id),
+                browser_id: fields.nilable(browser_id),
+                visitor_fingerprint: fields.nilable(visitor_fingerprint),
+                browser_fingerprint: fields.nilable(browser_fingerprint),
+                hardware_fingerprint: fields.nilable(hardware_fingerprint),
+                network_fingerprint: fields.nilable(network_fingerprint),
+                expires_in_minutes: fields.nilable(expires_in_minutes),
+                description: fields.nilable(description),
+                cidr_block: fields.nilable(cidr_block),
+                country_code: fields.nilable(country_code),
+                asn: fields.nilable(asn),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -574,28 +574,27 @@ impl crate::codec::Object for SetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(action) = action else { break 'missing "action" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                action,
+                visitor_id: fields.nilable(visitor_id),
+                browser_id: fields.nilable(browser_id),
+                visitor_fingerprint: fields.nilable(visitor_fingerprint),
+                browser_fingerprint: fields.nilable(browser_fingerprint),
+                hardware_fingerprint: fields.nilable(hardware_fingerprint),
+                network_fingerprint: fields.nilable(network_fingerprint),
+                expires_at: fields.nilable_time(expires_at),
+                cidr_block: fields.nilable(cidr_block),
+                country_code: fields.nilable(country_code),
+                asn: fields.nilable(asn),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(action) = action else { return Err(fields.missing("action")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            action,
-            visitor_id: fields.nilable(visitor_id),
-            browser_id: fields.nilable(browser_id),
-            visitor_fingerprint: fields.nilable(visitor_fingerprint),
-            browser_fingerprint: fields.nilable(browser_fingerprint),
-            hardware_fingerprint: fields.nilable(hardware_fingerprint),
-            network_fingerprint: fields.nilable(network_fingerprint),
-            expires_at: fields.nilable_time(expires_at),
-            cidr_block: fields.nilable(cidr_block),
-            country_code: fields.nilable(country_code),
-            asn: fields.nilable(asn),
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -95,15 +95,18 @@ impl crate::codec::Object for IntrospectTokenNetworkRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(token) = token else { return Err(fields.missing("token")) };
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        Ok(Self {
-            token,
-            client_id,
-            client_secret: fields.nilable(client_secret),
-            token_type_hint: fields.nilable(token_type_hint),
-            authorization_check: Default::default(),
-        })
+        let absent = 'missing: {
+            let Some(token) = token else { break 'missing "token" };
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            return Ok(Self {
+                token,
+                client_id,
+                client_secret: fields.nilable(client_secret),
+                token_type_hint: fields.nilable(token_type_hint),
+                authorization_check: Default::default(),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -249,22 +252,25 @@ impl crate::codec::Object for IntrospectTokenNetworkResponse {
                 _ => fields.rest(&mut custom_claims, key),
             }?;
         }
-        let Some(active) = active else { return Err(fields.missing("active")) };
-        Ok(Self {
-            status_code: fields.http_status(status_code),
-            request_id: fields.nilable(request_id),
-            active,
-            sub: fields.nilable(sub),
-            scope: fields.nilable(scope),
-            aud: fields.nilable(aud),
-            exp: fields.nilable(exp),
-            iat: fields.nilable(iat),
-            iss: fields.nilable(iss),
-            nbf: fields.nilable(nbf),
-            client_id: fields.nilable(client_id),
-            token_type: fields.nilable(token_type),
-            custom_claims,
-        })
+        let absent = 'missing: {
+            let Some(active) = active else { break 'missing "active" };
+            return Ok(Self {
+                status_code: fields.http_status(status_code),
+                request_id: fields.nilable(request_id),
+                active,
+                sub: fields.nilable(sub),
+                scope: fields.nilable(scope),
+                aud: fields.nilable(aud),
+                exp: fields.nilable(exp),
+                iat: fields.nilable(iat),
+                iss: fields.nilable(iss),
+                nbf: fields.nilable(nbf),
+                client_id: fields.nilable(client_id),
+                token_type: fields.nilable(token_type),
+                custom_claims,
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 

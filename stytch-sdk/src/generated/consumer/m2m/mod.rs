@@ -92,16 +92,19 @@ impl crate::codec::Object for TokenRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        let Some(client_secret) = client_secret else {
-            return Err(fields.missing("client_secret"))
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            let Some(client_secret) = client_secret else {
+                break 'missing "client_secret"
+            };
+            return Ok(Self {
+                client_id,
+                client_secret,
+                grant_type: Self::fixed_grant_type(),
+                scope: fields.nilable_spaces(scope),
+            });
         };
-        Ok(Self {
-            client_id,
-            client_secret,
-            grant_type: Self::fixed_grant_type(),
-            scope: fields.nilable_spaces(scope),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -198,22 +201,19 @@ impl crate::codec::Object for TokenResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(access_token) = access_token else {
-            return Err(fields.missing("access_token"))
+        let absent = 'missing: {
+            let Some(access_token) = access_token else { break 'missing "access_token" };
+            let Some(token_type) = token_type else { break 'missing "token_type" };
+            let Some(expires_in) = expires_in else { break 'missing "expires_in" };
+            return Ok(Self {
+                status_code: fields.http_status(status_code),
+                request_id: fields.nilable(request_id),
+                access_token,
+                token_type,
+                expires_in,
+            });
         };
-        let Some(token_type) = token_type else {
-            return Err(fields.missing("token_type"))
-        };
-        let Some(expires_in) = expires_in else {
-            return Err(fields.missing("expires_in"))
-        };
-        Ok(Self {
-            status_code: fields.http_status(status_code),
-            request_id: fields.nilable(request_id),
-            access_token,
-            token_type,
-            expires_in,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -170,18 +170,21 @@ impl crate::codec::Object for InviteRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email) = email else { return Err(fields.missing("email")) };
-        Ok(Self {
-            email,
-            invite_template_id: fields.nilable(invite_template_id),
-            attributes: fields.nilable(attributes),
-            name: fields.nilable(name),
-            invite_magic_link_url: fields.nilable(invite_magic_link_url),
-            invite_expiration_minutes: fields.nilable(invite_expiration_minutes),
-            locale: fields.nilable(locale),
-            trusted_metadata: fields.nilable(trusted_metadata),
-            untrusted_metadata: fields.nilable(untrusted_metadata),
-        })
+        let absent = 'missing: {
+            let Some(email) = email else { break 'missing "email" };
+            return Ok(Self {
+                email,
+                invite_template_id: fields.nilable(invite_template_id),
+                attributes: fields.nilable(attributes),
+                name: fields.nilable(name),
+                invite_magic_link_url: fields.nilable(invite_magic_link_url),
+                invite_expiration_minutes: fields.nilable(invite_expiration_minutes),
+                locale: fields.nilable(locale),
+                trusted_metadata: fields.nilable(trusted_metadata),
+                untrusted_metadata: fields.nilable(untrusted_metadata),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -326,20 +329,19 @@ impl crate::codec::Object for InviteResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                email_id,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            email_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -492,20 +494,23 @@ impl crate::codec::Object for LoginOrCreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email) = email else { return Err(fields.missing("email")) };
-        Ok(Self {
-            email,
-            login_magic_link_url: fields.nilable(login_magic_link_url),
-            signup_magic_link_url: fields.nilable(signup_magic_link_url),
-            login_expiration_minutes: fields.nilable(login_expiration_minutes),
-            signup_expiration_minutes: fields.nilable(signup_expiration_minutes),
-            login_template_id: fields.nilable(login_template_id),
-            signup_template_id: fields.nilable(signup_template_id),
-            attributes: fields.nilable(attributes),
-            create_user_as_pending: fields.nilable(create_user_as_pending),
-            code_challenge: fields.nilable(code_challenge),
-            locale: fields.nilable(locale),
-        })
+        let absent = 'missing: {
+            let Some(email) = email else { break 'missing "email" };
+            return Ok(Self {
+                email,
+                login_magic_link_url: fields.nilable(login_magic_link_url),
+                signup_magic_link_url: fields.nilable(signup_magic_link_url),
+                login_expiration_minutes: fields.nilable(login_expiration_minutes),
+                signup_expiration_minutes: fields.nilable(signup_expiration_minutes),
+                login_template_id: fields.nilable(login_template_id),
+                signup_template_id: fields.nilable(signup_template_id),
+                attributes: fields.nilable(attributes),
+                create_user_as_pending: fields.nilable(create_user_as_pending),
+                code_challenge: fields.nilable(code_challenge),
+                locale: fields.nilable(locale),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -675,24 +680,21 @@ impl crate::codec::Object for LoginOrCreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            let Some(user_created) = user_created else { break 'missing "user_created" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                email_id,
+                user_created,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        let Some(user_created) = user_created else {
-            return Err(fields.missing("user_created"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            email_id,
-            user_created,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -757,8 +759,11 @@ impl crate::codec::Object for RevokeInviteRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email) = email else { return Err(fields.missing("email")) };
-        Ok(Self { email })
+        let absent = 'missing: {
+            let Some(email) = email else { break 'missing "email" };
+            return Ok(Self { email });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -820,13 +825,12 @@ impl crate::codec::Object for RevokeInviteResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -985,22 +989,25 @@ impl crate::codec::Object for SendRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email) = email else { return Err(fields.missing("email")) };
-        Ok(Self {
-            email,
-            login_template_id: fields.nilable(login_template_id),
-            attributes: fields.nilable(attributes),
-            login_magic_link_url: fields.nilable(login_magic_link_url),
-            signup_magic_link_url: fields.nilable(signup_magic_link_url),
-            login_expiration_minutes: fields.nilable(login_expiration_minutes),
-            signup_expiration_minutes: fields.nilable(signup_expiration_minutes),
-            code_challenge: fields.nilable(code_challenge),
-            user_id: fields.nilable(user_id),
-            session_token: fields.nilable(session_token),
-            session_jwt: fields.nilable(session_jwt),
-            locale: fields.nilable(locale),
-            signup_template_id: fields.nilable(signup_template_id),
-        })
+        let absent = 'missing: {
+            let Some(email) = email else { break 'missing "email" };
+            return Ok(Self {
+                email,
+                login_template_id: fields.nilable(login_template_id),
+                attributes: fields.nilable(attributes),
+                login_magic_link_url: fields.nilable(login_magic_link_url),
+                signup_magic_link_url: fields.nilable(signup_magic_link_url),
+                login_expiration_minutes: fields.nilable(login_expiration_minutes),
+                signup_expiration_minutes: fields.nilable(signup_expiration_minutes),
+                code_challenge: fields.nilable(code_challenge),
+                user_id: fields.nilable(user_id),
+                session_token: fields.nilable(session_token),
+                session_jwt: fields.nilable(session_jwt),
+                locale: fields.nilable(locale),
+                signup_template_id: fields.nilable(signup_template_id),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1180,20 +1187,19 @@ impl crate::codec::Object for SendResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                email_id,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            email_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -146,18 +146,21 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(token) = token else { return Err(fields.missing("token")) };
-        Ok(Self {
-            token,
-            attributes: fields.nilable(attributes),
-            options: fields.nilable(options),
-            session_token: fields.nilable(session_token),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_jwt: fields.nilable(session_jwt),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            code_verifier: fields.nilable(code_verifier),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        let absent = 'missing: {
+            let Some(token) = token else { break 'missing "token" };
+            return Ok(Self {
+                token,
+                attributes: fields.nilable(attributes),
+                options: fields.nilable(options),
+                session_token: fields.nilable(session_token),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_jwt: fields.nilable(session_jwt),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                code_verifier: fields.nilable(code_verifier),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -330,36 +333,33 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(method_id) = method_id else { break 'missing "method_id" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(user) = user else { break 'missing "user" };
+            let Some(reset_sessions) = reset_sessions else {
+                break 'missing "reset_sessions"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                method_id,
+                session_token,
+                session_jwt,
+                user,
+                reset_sessions,
+                session: fields.nilable(session),
+                user_device: fields.nilable(user_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(method_id) = method_id else { return Err(fields.missing("method_id")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        let Some(reset_sessions) = reset_sessions else {
-            return Err(fields.missing("reset_sessions"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            method_id,
-            session_token,
-            session_jwt,
-            user,
-            reset_sessions,
-            session: fields.nilable(session),
-            user_device: fields.nilable(user_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -445,12 +445,15 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        Ok(Self {
-            user_id,
-            expiration_minutes: fields.nilable(expiration_minutes),
-            attributes: fields.nilable(attributes),
-        })
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            return Ok(Self {
+                user_id,
+                expiration_minutes: fields.nilable(expiration_minutes),
+                attributes: fields.nilable(attributes),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -550,20 +553,19 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(token) = token else { break 'missing "token" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                token,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(token) = token else { return Err(fields.missing("token")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            token,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -206,57 +206,58 @@ impl crate::codec::Object for ConnectedApp {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        let Some(client_name) = client_name else {
-            return Err(fields.missing("client_name"))
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            let Some(client_name) = client_name else { break 'missing "client_name" };
+            let Some(client_description) = client_description else {
+                break 'missing "client_description"
+            };
+            let Some(status) = status else { break 'missing "status" };
+            let Some(full_access_allowed) = full_access_allowed else {
+                break 'missing "full_access_allowed"
+            };
+            let Some(client_type) = client_type else { break 'missing "client_type" };
+            let Some(redirect_urls) = redirect_urls else {
+                break 'missing "redirect_urls"
+            };
+            let Some(access_token_expiry_minutes) = access_token_expiry_minutes else {
+                break 'missing "access_token_expiry_minutes"
+            };
+            let Some(access_token_template_content) = access_token_template_content else {
+                break 'missing "access_token_template_content"
+            };
+            let Some(post_logout_redirect_urls) = post_logout_redirect_urls else {
+                break 'missing "post_logout_redirect_urls"
+            };
+            let Some(bypass_consent_for_offline_access) = bypass_consent_for_offline_access
+            else { break 'missing "bypass_consent_for_offline_access" };
+            let Some(creation_method) = creation_method else {
+                break 'missing "creation_method"
+            };
+            return Ok(Self {
+                client_id,
+                client_name,
+                client_description,
+                status,
+                full_access_allowed,
+                client_type,
+                redirect_urls,
+                access_token_expiry_minutes,
+                access_token_template_content,
+                post_logout_redirect_urls,
+                bypass_consent_for_offline_access,
+                creation_method,
+                id_token_template_content: fields.nilable(id_token_template_content),
+                client_secret_last_four: fields.nilable(client_secret_last_four),
+                next_client_secret_last_four: fields
+                    .nilable(next_client_secret_last_four),
+                access_token_custom_audience: fields
+                    .nilable(access_token_custom_audience),
+                logo_url: fields.nilable(logo_url),
+                client_id_metadata_url: fields.nilable(client_id_metadata_url),
+            });
         };
-        let Some(client_description) = client_description else {
-            return Err(fields.missing("client_description"))
-        };
-        let Some(status) = status else { return Err(fields.missing("status")) };
-        let Some(full_access_allowed) = full_access_allowed else {
-            return Err(fields.missing("full_access_allowed"))
-        };
-        let Some(client_type) = client_type else {
-            return Err(fields.missing("client_type"))
-        };
-        let Some(redirect_urls) = redirect_urls else {
-            return Err(fields.missing("redirect_urls"))
-        };
-        let Some(access_token_expiry_minutes) = access_token_expiry_minutes else {
-            return Err(fields.missing("access_token_expiry_minutes"))
-        };
-        let Some(access_token_template_content) = access_token_template_content else {
-            return Err(fields.missing("access_token_template_content"))
-        };
-        let Some(post_logout_redirect_urls) = post_logout_redirect_urls else {
-            return Err(fields.missing("post_logout_redirect_urls"))
-        };
-        let Some(bypass_consent_for_offline_access) = bypass_consent_for_offline_access
-        else { return Err(fields.missing("bypass_consent_for_offline_access")) };
-        let Some(creation_method) = creation_method else {
-            return Err(fields.missing("creation_method"))
-        };
-        Ok(Self {
-            client_id,
-            client_name,
-            client_description,
-            status,
-            full_access_allowed,
-            client_type,
-            redirect_urls,
-            access_token_expiry_minutes,
-            access_token_template_content,
-            post_logout_redirect_urls,
-            bypass_consent_for_offline_access,
-            creation_method,
-            id_token_template_content: fields.nilable(id_token_template_content),
-            client_secret_last_four: fields.nilable(client_secret_last_four),
-            next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
-            access_token_custom_audience: fields.nilable(access_token_custom_audience),
-            logo_url: fields.nilable(logo_url),
-            client_id_metadata_url: fields.nilable(client_id_metadata_url),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -324,23 +325,22 @@ impl crate::codec::Object for ConnectedAppPublic {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        let Some(client_name) = client_name else {
-            return Err(fields.missing("client_name"))
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            let Some(client_name) = client_name else { break 'missing "client_name" };
+            let Some(client_description) = client_description else {
+                break 'missing "client_description"
+            };
+            let Some(client_type) = client_type else { break 'missing "client_type" };
+            return Ok(Self {
+                client_id,
+                client_name,
+                client_description,
+                client_type,
+                logo_url: fields.nilable(logo_url),
+            });
         };
-        let Some(client_description) = client_description else {
-            return Err(fields.missing("client_description"))
-        };
-        let Some(client_type) = client_type else {
-            return Err(fields.missing("client_type"))
-        };
-        Ok(Self {
-            client_id,
-            client_name,
-            client_description,
-            client_type,
-            logo_url: fields.nilable(logo_url),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -557,54 +557,55 @@ impl crate::codec::Object for ConnectedAppWithClientSecret {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        let Some(client_name) = client_name else {
-            return Err(fields.missing("client_name"))
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            let Some(client_name) = client_name else { break 'missing "client_name" };
+            let Some(client_description) = client_description else {
+                break 'missing "client_description"
+            };
+            let Some(status) = status else { break 'missing "status" };
+            let Some(full_access_allowed) = full_access_allowed else {
+                break 'missing "full_access_allowed"
+            };
+            let Some(client_type) = client_type else { break 'missing "client_type" };
+            let Some(redirect_urls) = redirect_urls else {
+                break 'missing "redirect_urls"
+            };
+            let Some(access_token_expiry_minutes) = access_token_expiry_minutes else {
+                break 'missing "access_token_expiry_minutes"
+            };
+            let Some(access_token_template_content) = access_token_template_content else {
+                break 'missing "access_token_template_content"
+            };
+            let Some(post_logout_redirect_urls) = post_logout_redirect_urls else {
+                break 'missing "post_logout_redirect_urls"
+            };
+            let Some(bypass_consent_for_offline_access) = bypass_consent_for_offline_access
+            else { break 'missing "bypass_consent_for_offline_access" };
+            return Ok(Self {
+                client_id,
+                client_name,
+                client_description,
+                status,
+                full_access_allowed,
+                client_type,
+                redirect_urls,
+                access_token_expiry_minutes,
+                access_token_template_content,
+                post_logout_redirect_urls,
+                bypass_consent_for_offline_access,
+                id_token_template_content: fields.nilable(id_token_template_content),
+                client_secret_last_four: fields.nilable(client_secret_last_four),
+                next_client_secret_last_four: fields
+                    .nilable(next_client_secret_last_four),
+                client_secret: fields.nilable(client_secret),
+                access_token_custom_audience: fields
+                    .nilable(access_token_custom_audience),
+                logo_url: fields.nilable(logo_url),
+                client_id_metadata_url: fields.nilable(client_id_metadata_url),
+            });
         };
-        let Some(client_description) = client_description else {
-            return Err(fields.missing("client_description"))
-        };
-        let Some(status) = status else { return Err(fields.missing("status")) };
-        let Some(full_access_allowed) = full_access_allowed else {
-            return Err(fields.missing("full_access_allowed"))
-        };
-        let Some(client_type) = client_type else {
-            return Err(fields.missing("client_type"))
-        };
-        let Some(redirect_urls) = redirect_urls else {
-            return Err(fields.missing("redirect_urls"))
-        };
-        let Some(access_token_expiry_minutes) = access_token_expiry_minutes else {
-            return Err(fields.missing("access_token_expiry_minutes"))
-        };
-        let Some(access_token_template_content) = access_token_template_content else {
-            return Err(fields.missing("access_token_template_content"))
-        };
-        let Some(post_logout_redirect_urls) = post_logout_redirect_urls else {
-            return Err(fields.missing("post_logout_redirect_urls"))
-        };
-        let Some(bypass_consent_for_offline_access) = bypass_consent_for_offline_access
-        else { return Err(fields.missing("bypass_consent_for_offline_access")) };
-        Ok(Self {
-            client_id,
-            client_name,
-            client_description,
-            status,
-            full_access_allowed,
-            client_type,
-            redirect_urls,
-            access_token_expiry_minutes,
-            access_token_template_content,
-            post_logout_redirect_urls,
-            bypass_consent_for_offline_access,
-            id_token_template_content: fields.nilable(id_token_template_content),
-            client_secret_last_four: fields.nilable(client_secret_last_four),
-            next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
-            client_secret: fields.nilable(client_secret),
-            access_token_custom_audience: fields.nilable(access_token_custom_audience),
-            logo_url: fields.nilable(logo_url),
-            client_id_metadata_url: fields.nilable(client_id_metadata_url),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -823,60 +824,61 @@ impl crate::codec::Object for ConnectedAppWithNextClientSecret {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        let Some(client_name) = client_name else {
-            return Err(fields.missing("client_name"))
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            let Some(client_name) = client_name else { break 'missing "client_name" };
+            let Some(client_description) = client_description else {
+                break 'missing "client_description"
+            };
+            let Some(status) = status else { break 'missing "status" };
+            let Some(client_secret_last_four) = client_secret_last_four else {
+                break 'missing "client_secret_last_four"
+            };
+            let Some(full_access_allowed) = full_access_allowed else {
+                break 'missing "full_access_allowed"
+            };
+            let Some(client_type) = client_type else { break 'missing "client_type" };
+            let Some(redirect_urls) = redirect_urls else {
+                break 'missing "redirect_urls"
+            };
+            let Some(next_client_secret) = next_client_secret else {
+                break 'missing "next_client_secret"
+            };
+            let Some(access_token_expiry_minutes) = access_token_expiry_minutes else {
+                break 'missing "access_token_expiry_minutes"
+            };
+            let Some(access_token_template_content) = access_token_template_content else {
+                break 'missing "access_token_template_content"
+            };
+            let Some(post_logout_redirect_urls) = post_logout_redirect_urls else {
+                break 'missing "post_logout_redirect_urls"
+            };
+            let Some(bypass_consent_for_offline_access) = bypass_consent_for_offline_access
+            else { break 'missing "bypass_consent_for_offline_access" };
+            return Ok(Self {
+                client_id,
+                client_name,
+                client_description,
+                status,
+                client_secret_last_four,
+                full_access_allowed,
+                client_type,
+                redirect_urls,
+                next_client_secret,
+                access_token_expiry_minutes,
+                access_token_template_content,
+                post_logout_redirect_urls,
+                bypass_consent_for_offline_access,
+                id_token_template_content: fields.nilable(id_token_template_content),
+                next_client_secret_last_four: fields
+                    .nilable(next_client_secret_last_four),
+                access_token_custom_audience: fields
+                    .nilable(access_token_custom_audience),
+                logo_url: fields.nilable(logo_url),
+                client_id_metadata_url: fields.nilable(client_id_metadata_url),
+            });
         };
-        let Some(client_description) = client_description else {
-            return Err(fields.missing("client_description"))
-        };
-        let Some(status) = status else { return Err(fields.missing("status")) };
-        let Some(client_secret_last_four) = client_secret_last_four else {
-            return Err(fields.missing("client_secret_last_four"))
-        };
-        let Some(full_access_allowed) = full_access_allowed else {
-            return Err(fields.missing("full_access_allowed"))
-        };
-        let Some(client_type) = client_type else {
-            return Err(fields.missing("client_type"))
-        };
-        let Some(redirect_urls) = redirect_urls else {
-            return Err(fields.missing("redirect_urls"))
-        };
-        let Some(next_client_secret) = next_client_secret else {
-            return Err(fields.missing("next_client_secret"))
-        };
-        let Some(access_token_expiry_minutes) = access_token_expiry_minutes else {
-            return Err(fields.missing("access_token_expiry_minutes"))
-        };
-        let Some(access_token_template_content) = access_token_template_content else {
-            return Err(fields.missing("access_token_template_content"))
-        };
-        let Some(post_logout_redirect_urls) = post_logout_redirect_urls else {
-            return Err(fields.missing("post_logout_redirect_urls"))
-        };
-        let Some(bypass_consent_for_offline_access) = bypass_consent_for_offline_access
-        else { return Err(fields.missing("bypass_consent_for_offline_access")) };
-        Ok(Self {
-            client_id,
-            client_name,
-            client_description,
-            status,
-            client_secret_last_four,
-            full_access_allowed,
-            client_type,
-            redirect_urls,
-            next_client_secret,
-            access_token_expiry_minutes,
-            access_token_template_content,
-            post_logout_redirect_urls,
-            bypass_consent_for_offline_access,
-            id_token_template_content: fields.nilable(id_token_template_content),
-            next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
-            access_token_custom_audience: fields.nilable(access_token_custom_audience),
-            logo_url: fields.nilable(logo_url),
-            client_id_metadata_url: fields.nilable(client_id_metadata_url),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -926,11 +928,14 @@ impl crate::codec::Object for ResultsMetadata {
                 _ => fields.skip(),
             }?;
         }
-        let Some(total) = total else { return Err(fields.missing("total")) };
-        Ok(Self {
-            total,
-            next_cursor: fields.nilable(next_cursor),
-        })
+        let absent = 'missing: {
+            let Some(total) = total else { break 'missing "total" };
+            return Ok(Self {
+                total,
+                next_cursor: fields.nilable(next_cursor),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 

@@ -75,19 +75,22 @@ impl crate::codec::Object for SiweParams {
                 _ => fields.skip(),
             }?;
         }
-        let Some(domain) = domain else { return Err(fields.missing("domain")) };
-        let Some(uri) = uri else { return Err(fields.missing("uri")) };
-        let Some(resources) = resources else { return Err(fields.missing("resources")) };
-        Ok(Self {
-            domain,
-            uri,
-            resources,
-            chain_id: fields.nilable(chain_id),
-            statement: fields.nilable(statement),
-            issued_at: fields.nilable_time(issued_at),
-            not_before: fields.nilable_time(not_before),
-            message_request_id: fields.nilable(message_request_id),
-        })
+        let absent = 'missing: {
+            let Some(domain) = domain else { break 'missing "domain" };
+            let Some(uri) = uri else { break 'missing "uri" };
+            let Some(resources) = resources else { break 'missing "resources" };
+            return Ok(Self {
+                domain,
+                uri,
+                resources,
+                chain_id: fields.nilable(chain_id),
+                statement: fields.nilable(statement),
+                issued_at: fields.nilable_time(issued_at),
+                not_before: fields.nilable_time(not_before),
+                message_request_id: fields.nilable(message_request_id),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -169,20 +172,23 @@ impl crate::codec::Object for SiweParamsResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(domain) = domain else { return Err(fields.missing("domain")) };
-        let Some(uri) = uri else { return Err(fields.missing("uri")) };
-        let Some(chain_id) = chain_id else { return Err(fields.missing("chain_id")) };
-        let Some(resources) = resources else { return Err(fields.missing("resources")) };
-        Ok(Self {
-            status_code: fields.nilable(status_code),
-            request_id: fields.nilable(request_id),
-            domain,
-            uri,
-            chain_id,
-            resources,
-            issued_at: fields.nilable_time(issued_at),
-            message_request_id: fields.nilable(message_request_id),
-        })
+        let absent = 'missing: {
+            let Some(domain) = domain else { break 'missing "domain" };
+            let Some(uri) = uri else { break 'missing "uri" };
+            let Some(chain_id) = chain_id else { break 'missing "chain_id" };
+            let Some(resources) = resources else { break 'missing "resources" };
+            return Ok(Self {
+                status_code: fields.nilable(status_code),
+                request_id: fields.nilable(request_id),
+                domain,
+                uri,
+                chain_id,
+                resources,
+                issued_at: fields.nilable_time(issued_at),
+                message_request_id: fields.nilable(message_request_id),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 

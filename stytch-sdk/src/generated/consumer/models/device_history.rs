@@ -43,12 +43,15 @@ impl crate::codec::Object for DeviceAttributeDetails {
                 _ => fields.skip(),
             }?;
         }
-        let Some(is_new) = is_new else { return Err(fields.missing("is_new")) };
-        Ok(Self {
-            is_new,
-            first_seen_at: fields.nilable_time(first_seen_at),
-            last_seen_at: fields.nilable_time(last_seen_at),
-        })
+        let absent = 'missing: {
+            let Some(is_new) = is_new else { break 'missing "is_new" };
+            return Ok(Self {
+                is_new,
+                first_seen_at: fields.nilable_time(first_seen_at),
+                last_seen_at: fields.nilable_time(last_seen_at),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -141,19 +144,20 @@ impl crate::codec::Object for DeviceInfo {
                 _ => fields.skip(),
             }?;
         }
-        let Some(visitor_id) = visitor_id else {
-            return Err(fields.missing("visitor_id"))
+        let absent = 'missing: {
+            let Some(visitor_id) = visitor_id else { break 'missing "visitor_id" };
+            return Ok(Self {
+                visitor_id,
+                visitor_id_details: fields.nilable(visitor_id_details),
+                ip_address: fields.nilable(ip_address),
+                ip_address_details: fields.nilable(ip_address_details),
+                ip_geo_city: fields.nilable(ip_geo_city),
+                ip_geo_region: fields.nilable(ip_geo_region),
+                ip_geo_country: fields.nilable(ip_geo_country),
+                ip_geo_country_details: fields.nilable(ip_geo_country_details),
+            });
         };
-        Ok(Self {
-            visitor_id,
-            visitor_id_details: fields.nilable(visitor_id_details),
-            ip_address: fields.nilable(ip_address),
-            ip_address_details: fields.nilable(ip_address_details),
-            ip_geo_city: fields.nilable(ip_geo_city),
-            ip_geo_region: fields.nilable(ip_geo_region),
-            ip_geo_country: fields.nilable(ip_geo_country),
-            ip_geo_country_details: fields.nilable(ip_geo_country_details),
-        })
+        Err(fields.missing(absent))
     }
 }
 

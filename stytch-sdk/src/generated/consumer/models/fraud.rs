@@ -43,10 +43,13 @@ impl crate::codec::Object for AsnProperties {
                 _ => fields.skip(),
             }?;
         }
-        let Some(asn) = asn else { return Err(fields.missing("asn")) };
-        let Some(name) = name else { return Err(fields.missing("name")) };
-        let Some(network) = network else { return Err(fields.missing("network")) };
-        Ok(Self { asn, name, network })
+        let absent = 'missing: {
+            let Some(asn) = asn else { break 'missing "asn" };
+            let Some(name) = name else { break 'missing "name" };
+            let Some(network) = network else { break 'missing "network" };
+            return Ok(Self { asn, name, network });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -132,28 +135,31 @@ impl crate::codec::Object for AddressInformation {
                 _ => fields.skip(),
             }?;
         }
-        let Some(has_known_bounces) = has_known_bounces else {
-            return Err(fields.missing("has_known_bounces"))
+        let absent = 'missing: {
+            let Some(has_known_bounces) = has_known_bounces else {
+                break 'missing "has_known_bounces"
+            };
+            let Some(has_valid_syntax) = has_valid_syntax else {
+                break 'missing "has_valid_syntax"
+            };
+            let Some(is_suspected_role_address) = is_suspected_role_address else {
+                break 'missing "is_suspected_role_address"
+            };
+            let Some(normalized_email) = normalized_email else {
+                break 'missing "normalized_email"
+            };
+            let Some(tumbling_character_count) = tumbling_character_count else {
+                break 'missing "tumbling_character_count"
+            };
+            return Ok(Self {
+                has_known_bounces,
+                has_valid_syntax,
+                is_suspected_role_address,
+                normalized_email,
+                tumbling_character_count,
+            });
         };
-        let Some(has_valid_syntax) = has_valid_syntax else {
-            return Err(fields.missing("has_valid_syntax"))
-        };
-        let Some(is_suspected_role_address) = is_suspected_role_address else {
-            return Err(fields.missing("is_suspected_role_address"))
-        };
-        let Some(normalized_email) = normalized_email else {
-            return Err(fields.missing("normalized_email"))
-        };
-        let Some(tumbling_character_count) = tumbling_character_count else {
-            return Err(fields.missing("tumbling_character_count"))
-        };
-        Ok(Self {
-            has_known_bounces,
-            has_valid_syntax,
-            is_suspected_role_address,
-            normalized_email,
-            tumbling_character_count,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -197,10 +203,11 @@ impl crate::codec::Object for BrowserProperties {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_agent) = user_agent else {
-            return Err(fields.missing("user_agent"))
+        let absent = 'missing: {
+            let Some(user_agent) = user_agent else { break 'missing "user_agent" };
+            return Ok(Self { user_agent });
         };
-        Ok(Self { user_agent })
+        Err(fields.missing(absent))
     }
 }
 
@@ -254,16 +261,19 @@ impl crate::codec::Object for DomainInformation {
                 _ => fields.skip(),
             }?;
         }
-        let Some(has_mx_or_a_record) = has_mx_or_a_record else {
-            return Err(fields.missing("has_mx_or_a_record"))
+        let absent = 'missing: {
+            let Some(has_mx_or_a_record) = has_mx_or_a_record else {
+                break 'missing "has_mx_or_a_record"
+            };
+            let Some(is_disposable_domain) = is_disposable_domain else {
+                break 'missing "is_disposable_domain"
+            };
+            return Ok(Self {
+                has_mx_or_a_record,
+                is_disposable_domain,
+            });
         };
-        let Some(is_disposable_domain) = is_disposable_domain else {
-            return Err(fields.missing("is_disposable_domain"))
-        };
-        Ok(Self {
-            has_mx_or_a_record,
-            is_disposable_domain,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -345,26 +355,29 @@ impl crate::codec::Object for Fingerprints {
                 _ => fields.skip(),
             }?;
         }
-        let Some(network_fingerprint) = network_fingerprint else {
-            return Err(fields.missing("network_fingerprint"))
+        let absent = 'missing: {
+            let Some(network_fingerprint) = network_fingerprint else {
+                break 'missing "network_fingerprint"
+            };
+            let Some(hardware_fingerprint) = hardware_fingerprint else {
+                break 'missing "hardware_fingerprint"
+            };
+            let Some(browser_fingerprint) = browser_fingerprint else {
+                break 'missing "browser_fingerprint"
+            };
+            let Some(visitor_fingerprint) = visitor_fingerprint else {
+                break 'missing "visitor_fingerprint"
+            };
+            return Ok(Self {
+                network_fingerprint,
+                hardware_fingerprint,
+                browser_fingerprint,
+                visitor_fingerprint,
+                visitor_id: fields.nilable(visitor_id),
+                browser_id: fields.nilable(browser_id),
+            });
         };
-        let Some(hardware_fingerprint) = hardware_fingerprint else {
-            return Err(fields.missing("hardware_fingerprint"))
-        };
-        let Some(browser_fingerprint) = browser_fingerprint else {
-            return Err(fields.missing("browser_fingerprint"))
-        };
-        let Some(visitor_fingerprint) = visitor_fingerprint else {
-            return Err(fields.missing("visitor_fingerprint"))
-        };
-        Ok(Self {
-            network_fingerprint,
-            hardware_fingerprint,
-            browser_fingerprint,
-            visitor_fingerprint,
-            visitor_id: fields.nilable(visitor_id),
-            browser_id: fields.nilable(browser_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -418,10 +431,13 @@ impl crate::codec::Object for IpGeoProperties {
                 _ => fields.skip(),
             }?;
         }
-        let Some(city) = city else { return Err(fields.missing("city")) };
-        let Some(region) = region else { return Err(fields.missing("region")) };
-        let Some(country) = country else { return Err(fields.missing("country")) };
-        Ok(Self { city, region, country })
+        let absent = 'missing: {
+            let Some(city) = city else { break 'missing "city" };
+            let Some(region) = region else { break 'missing "region" };
+            let Some(country) = country else { break 'missing "country" };
+            return Ok(Self { city, region, country });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -545,22 +561,23 @@ impl crate::codec::Object for NetworkProperties {
                 _ => fields.skip(),
             }?;
         }
-        let Some(ip_address) = ip_address else {
-            return Err(fields.missing("ip_address"))
+        let absent = 'missing: {
+            let Some(ip_address) = ip_address else { break 'missing "ip_address" };
+            let Some(asn) = asn else { break 'missing "asn" };
+            let Some(ip_geolocation) = ip_geolocation else {
+                break 'missing "ip_geolocation"
+            };
+            let Some(is_proxy) = is_proxy else { break 'missing "is_proxy" };
+            let Some(is_vpn) = is_vpn else { break 'missing "is_vpn" };
+            return Ok(Self {
+                ip_address,
+                asn,
+                ip_geolocation,
+                is_proxy,
+                is_vpn,
+            });
         };
-        let Some(asn) = asn else { return Err(fields.missing("asn")) };
-        let Some(ip_geolocation) = ip_geolocation else {
-            return Err(fields.missing("ip_geolocation"))
-        };
-        let Some(is_proxy) = is_proxy else { return Err(fields.missing("is_proxy")) };
-        let Some(is_vpn) = is_vpn else { return Err(fields.missing("is_vpn")) };
-        Ok(Self {
-            ip_address,
-            asn,
-            ip_geolocation,
-            is_proxy,
-            is_vpn,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -613,16 +630,19 @@ impl crate::codec::Object for Properties {
                 _ => fields.skip(),
             }?;
         }
-        let Some(network_properties) = network_properties else {
-            return Err(fields.missing("network_properties"))
+        let absent = 'missing: {
+            let Some(network_properties) = network_properties else {
+                break 'missing "network_properties"
+            };
+            let Some(browser_properties) = browser_properties else {
+                break 'missing "browser_properties"
+            };
+            return Ok(Self {
+                network_properties,
+                browser_properties,
+            });
         };
-        let Some(browser_properties) = browser_properties else {
-            return Err(fields.missing("browser_properties"))
-        };
-        Ok(Self {
-            network_properties,
-            browser_properties,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -753,28 +773,29 @@ impl crate::codec::Object for Rule {
                 _ => fields.skip(),
             }?;
         }
-        let Some(rule_type) = rule_type else { return Err(fields.missing("rule_type")) };
-        let Some(action) = action else { return Err(fields.missing("action")) };
-        let Some(created_at) = created_at else {
-            return Err(fields.missing("created_at"))
+        let absent = 'missing: {
+            let Some(rule_type) = rule_type else { break 'missing "rule_type" };
+            let Some(action) = action else { break 'missing "action" };
+            let Some(created_at) = created_at else { break 'missing "created_at" };
+            return Ok(Self {
+                rule_type,
+                action,
+                created_at: fields.time(created_at),
+                visitor_id: fields.nilable(visitor_id),
+                browser_id: fields.nilable(browser_id),
+                visitor_fingerprint: fields.nilable(visitor_fingerprint),
+                browser_fingerprint: fields.nilable(browser_fingerprint),
+                hardware_fingerprint: fields.nilable(hardware_fingerprint),
+                network_fingerprint: fields.nilable(network_fingerprint),
+                cidr_block: fields.nilable(cidr_block),
+                country_code: fields.nilable(country_code),
+                asn: fields.nilable(asn),
+                description: fields.nilable(description),
+                expires_at: fields.nilable_time(expires_at),
+                last_updated_at: fields.nilable_time(last_updated_at),
+            });
         };
-        Ok(Self {
-            rule_type,
-            action,
-            created_at: fields.time(created_at),
-            visitor_id: fields.nilable(visitor_id),
-            browser_id: fields.nilable(browser_id),
-            visitor_fingerprint: fields.nilable(visitor_fingerprint),
-            browser_fingerprint: fields.nilable(browser_fingerprint),
-            hardware_fingerprint: fields.nilable(hardware_fingerprint),
-            network_fingerprint: fields.nilable(network_fingerprint),
-            cidr_block: fields.nilable(cidr_block),
-            country_code: fields.nilable(country_code),
-            asn: fields.nilable(asn),
-            description: fields.nilable(description),
-            expires_at: fields.nilable_time(expires_at),
-            last_updated_at: fields.nilable_time(last_updated_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -869,26 +890,29 @@ impl crate::codec::Object for Verdict {
                 _ => fields.skip(),
             }?;
         }
-        let Some(action) = action else { return Err(fields.missing("action")) };
-        let Some(reasons) = reasons else { return Err(fields.missing("reasons")) };
-        let Some(detected_device_type) = detected_device_type else {
-            return Err(fields.missing("detected_device_type"))
+        let absent = 'missing: {
+            let Some(action) = action else { break 'missing "action" };
+            let Some(reasons) = reasons else { break 'missing "reasons" };
+            let Some(detected_device_type) = detected_device_type else {
+                break 'missing "detected_device_type"
+            };
+            let Some(is_authentic_device) = is_authentic_device else {
+                break 'missing "is_authentic_device"
+            };
+            let Some(verdict_reason_overrides) = verdict_reason_overrides else {
+                break 'missing "verdict_reason_overrides"
+            };
+            return Ok(Self {
+                action,
+                reasons,
+                detected_device_type,
+                is_authentic_device,
+                verdict_reason_overrides,
+                rule_match_type: fields.nilable(rule_match_type),
+                rule_match_identifier: fields.nilable(rule_match_identifier),
+            });
         };
-        let Some(is_authentic_device) = is_authentic_device else {
-            return Err(fields.missing("is_authentic_device"))
-        };
-        let Some(verdict_reason_overrides) = verdict_reason_overrides else {
-            return Err(fields.missing("verdict_reason_overrides"))
-        };
-        Ok(Self {
-            action,
-            reasons,
-            detected_device_type,
-            is_authentic_device,
-            verdict_reason_overrides,
-            rule_match_type: fields.nilable(rule_match_type),
-            rule_match_identifier: fields.nilable(rule_match_identifier),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -964,19 +988,22 @@ impl crate::codec::Object for VerdictReasonAction {
                 _ => fields.skip(),
             }?;
         }
-        let Some(verdict_reason) = verdict_reason else {
-            return Err(fields.missing("verdict_reason"))
+        let absent = 'missing: {
+            let Some(verdict_reason) = verdict_reason else {
+                break 'missing "verdict_reason"
+            };
+            let Some(default_action) = default_action else {
+                break 'missing "default_action"
+            };
+            return Ok(Self {
+                verdict_reason,
+                default_action,
+                override_action: fields.nilable(override_action),
+                override_created_at: fields.nilable_time(override_created_at),
+                override_description: fields.nilable(override_description),
+            });
         };
-        let Some(default_action) = default_action else {
-            return Err(fields.missing("default_action"))
-        };
-        Ok(Self {
-            verdict_reason,
-            default_action,
-            override_action: fields.nilable(override_action),
-            override_created_at: fields.nilable_time(override_created_at),
-            override_description: fields.nilable(override_description),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1028,16 +1055,19 @@ impl crate::codec::Object for VerdictReasonOverride {
                 _ => fields.skip(),
             }?;
         }
-        let Some(verdict_reason) = verdict_reason else {
-            return Err(fields.missing("verdict_reason"))
+        let absent = 'missing: {
+            let Some(verdict_reason) = verdict_reason else {
+                break 'missing "verdict_reason"
+            };
+            let Some(override_action) = override_action else {
+                break 'missing "override_action"
+            };
+            return Ok(Self {
+                verdict_reason,
+                override_action,
+            });
         };
-        let Some(override_action) = override_action else {
-            return Err(fields.missing("override_action"))
-        };
-        Ok(Self {
-            verdict_reason,
-            override_action,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -44,18 +44,17 @@ impl crate::codec::Object for ScopeResult {
                 _ => fields.skip(),
             }?;
         }
-        let Some(scope) = scope else { return Err(fields.missing("scope")) };
-        let Some(description) = description else {
-            return Err(fields.missing("description"))
+        let absent = 'missing: {
+            let Some(scope) = scope else { break 'missing "scope" };
+            let Some(description) = description else { break 'missing "description" };
+            let Some(is_grantable) = is_grantable else { break 'missing "is_grantable" };
+            return Ok(Self {
+                scope,
+                description,
+                is_grantable,
+            });
         };
-        let Some(is_grantable) = is_grantable else {
-            return Err(fields.missing("is_grantable"))
-        };
-        Ok(Self {
-            scope,
-            description,
-            is_grantable,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -88,28 +88,30 @@ impl crate::codec::Object for M2mClient {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        let Some(client_name) = client_name else {
-            return Err(fields.missing("client_name"))
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            let Some(client_name) = client_name else { break 'missing "client_name" };
+            let Some(client_description) = client_description else {
+                break 'missing "client_description"
+            };
+            let Some(status) = status else { break 'missing "status" };
+            let Some(scopes) = scopes else { break 'missing "scopes" };
+            let Some(client_secret_last_four) = client_secret_last_four else {
+                break 'missing "client_secret_last_four"
+            };
+            return Ok(Self {
+                client_id,
+                client_name,
+                client_description,
+                status,
+                scopes,
+                client_secret_last_four,
+                trusted_metadata: fields.nilable(trusted_metadata),
+                next_client_secret_last_four: fields
+                    .nilable(next_client_secret_last_four),
+            });
         };
-        let Some(client_description) = client_description else {
-            return Err(fields.missing("client_description"))
-        };
-        let Some(status) = status else { return Err(fields.missing("status")) };
-        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
-        let Some(client_secret_last_four) = client_secret_last_four else {
-            return Err(fields.missing("client_secret_last_four"))
-        };
-        Ok(Self {
-            client_id,
-            client_name,
-            client_description,
-            status,
-            scopes,
-            client_secret_last_four,
-            trusted_metadata: fields.nilable(trusted_metadata),
-            next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -214,32 +216,34 @@ impl crate::codec::Object for M2mClientWithClientSecret {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        let Some(client_secret) = client_secret else {
-            return Err(fields.missing("client_secret"))
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            let Some(client_secret) = client_secret else {
+                break 'missing "client_secret"
+            };
+            let Some(client_name) = client_name else { break 'missing "client_name" };
+            let Some(client_description) = client_description else {
+                break 'missing "client_description"
+            };
+            let Some(status) = status else { break 'missing "status" };
+            let Some(scopes) = scopes else { break 'missing "scopes" };
+            let Some(client_secret_last_four) = client_secret_last_four else {
+                break 'missing "client_secret_last_four"
+            };
+            return Ok(Self {
+                client_id,
+                client_secret,
+                client_name,
+                client_description,
+                status,
+                scopes,
+                client_secret_last_four,
+                trusted_metadata: fields.nilable(trusted_metadata),
+                next_client_secret_last_four: fields
+                    .nilable(next_client_secret_last_four),
+            });
         };
-        let Some(client_name) = client_name else {
-            return Err(fields.missing("client_name"))
-        };
-        let Some(client_description) = client_description else {
-            return Err(fields.missing("client_description"))
-        };
-        let Some(status) = status else { return Err(fields.missing("status")) };
-        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
-        let Some(client_secret_last_four) = client_secret_last_four else {
-            return Err(fields.missing("client_secret_last_four"))
-        };
-        Ok(Self {
-            client_id,
-            client_secret,
-            client_name,
-            client_description,
-            status,
-            scopes,
-            client_secret_last_four,
-            trusted_metadata: fields.nilable(trusted_metadata),
-            next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -347,32 +351,34 @@ impl crate::codec::Object for M2mClientWithNextClientSecret {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        let Some(next_client_secret) = next_client_secret else {
-            return Err(fields.missing("next_client_secret"))
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            let Some(next_client_secret) = next_client_secret else {
+                break 'missing "next_client_secret"
+            };
+            let Some(client_name) = client_name else { break 'missing "client_name" };
+            let Some(client_description) = client_description else {
+                break 'missing "client_description"
+            };
+            let Some(status) = status else { break 'missing "status" };
+            let Some(scopes) = scopes else { break 'missing "scopes" };
+            let Some(client_secret_last_four) = client_secret_last_four else {
+                break 'missing "client_secret_last_four"
+            };
+            return Ok(Self {
+                client_id,
+                next_client_secret,
+                client_name,
+                client_description,
+                status,
+                scopes,
+                client_secret_last_four,
+                trusted_metadata: fields.nilable(trusted_metadata),
+                next_client_secret_last_four: fields
+                    .nilable(next_client_secret_last_four),
+            });
         };
-        let Some(client_name) = client_name else {
-            return Err(fields.missing("client_name"))
-        };
-        let Some(client_description) = client_description else {
-            return Err(fields.missing("client_description"))
-        };
-        let Some(status) = status else { return Err(fields.missing("status")) };
-        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
-        let Some(client_secret_last_four) = client_secret_last_four else {
-            return Err(fields.missing("client_secret_last_four"))
-        };
-        Ok(Self {
-            client_id,
-            next_client_secret,
-            client_name,
-            client_description,
-            status,
-            scopes,
-            client_secret_last_four,
-            trusted_metadata: fields.nilable(trusted_metadata),
-            next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -425,9 +431,12 @@ impl crate::codec::Object for M2mSearchQuery {
                 _ => fields.skip(),
             }?;
         }
-        let Some(operator) = operator else { return Err(fields.missing("operator")) };
-        let Some(operands) = operands else { return Err(fields.missing("operands")) };
-        Ok(Self { operator, operands })
+        let absent = 'missing: {
+            let Some(operator) = operator else { break 'missing "operator" };
+            let Some(operands) = operands else { break 'missing "operands" };
+            return Ok(Self { operator, operands });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -477,11 +486,14 @@ impl crate::codec::Object for ResultsMetadata {
                 _ => fields.skip(),
             }?;
         }
-        let Some(total) = total else { return Err(fields.missing("total")) };
-        Ok(Self {
-            total,
-            next_cursor: fields.nilable(next_cursor),
-        })
+        let absent = 'missing: {
+            let Some(total) = total else { break 'missing "total" };
+            return Ok(Self {
+                total,
+                next_cursor: fields.nilable(next_cursor),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 

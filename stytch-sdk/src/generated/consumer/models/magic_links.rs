@@ -49,16 +49,19 @@ impl crate::codec::Object for Options {
                 _ => fields.skip(),
             }?;
         }
-        let Some(ip_match_required) = ip_match_required else {
-            return Err(fields.missing("ip_match_required"))
+        let absent = 'missing: {
+            let Some(ip_match_required) = ip_match_required else {
+                break 'missing "ip_match_required"
+            };
+            let Some(user_agent_match_required) = user_agent_match_required else {
+                break 'missing "user_agent_match_required"
+            };
+            return Ok(Self {
+                ip_match_required,
+                user_agent_match_required,
+            });
         };
-        let Some(user_agent_match_required) = user_agent_match_required else {
-            return Err(fields.missing("user_agent_match_required"))
-        };
-        Ok(Self {
-            ip_match_required,
-            user_agent_match_required,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -55,21 +55,22 @@ impl crate::codec::Object for ProviderValues {
                 _ => fields.skip(),
             }?;
         }
-        let Some(access_token) = access_token else {
-            return Err(fields.missing("access_token"))
+        let absent = 'missing: {
+            let Some(access_token) = access_token else { break 'missing "access_token" };
+            let Some(refresh_token) = refresh_token else {
+                break 'missing "refresh_token"
+            };
+            let Some(id_token) = id_token else { break 'missing "id_token" };
+            let Some(scopes) = scopes else { break 'missing "scopes" };
+            return Ok(Self {
+                access_token,
+                refresh_token,
+                id_token,
+                scopes,
+                expires_at: fields.nilable_time(expires_at),
+            });
         };
-        let Some(refresh_token) = refresh_token else {
-            return Err(fields.missing("refresh_token"))
-        };
-        let Some(id_token) = id_token else { return Err(fields.missing("id_token")) };
-        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
-        Ok(Self {
-            access_token,
-            refresh_token,
-            id_token,
-            scopes,
-            expires_at: fields.nilable_time(expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 

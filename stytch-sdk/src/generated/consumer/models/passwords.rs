@@ -55,22 +55,23 @@ impl crate::codec::Object for Argon2Config {
                 _ => fields.skip(),
             }?;
         }
-        let Some(salt) = salt else { return Err(fields.missing("salt")) };
-        let Some(iteration_amount) = iteration_amount else {
-            return Err(fields.missing("iteration_amount"))
+        let absent = 'missing: {
+            let Some(salt) = salt else { break 'missing "salt" };
+            let Some(iteration_amount) = iteration_amount else {
+                break 'missing "iteration_amount"
+            };
+            let Some(memory) = memory else { break 'missing "memory" };
+            let Some(threads) = threads else { break 'missing "threads" };
+            let Some(key_length) = key_length else { break 'missing "key_length" };
+            return Ok(Self {
+                salt,
+                iteration_amount,
+                memory,
+                threads,
+                key_length,
+            });
         };
-        let Some(memory) = memory else { return Err(fields.missing("memory")) };
-        let Some(threads) = threads else { return Err(fields.missing("threads")) };
-        let Some(key_length) = key_length else {
-            return Err(fields.missing("key_length"))
-        };
-        Ok(Self {
-            salt,
-            iteration_amount,
-            memory,
-            threads,
-            key_length,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -129,15 +130,16 @@ impl crate::codec::Object for Feedback {
                 _ => fields.skip(),
             }?;
         }
-        let Some(warning) = warning else { return Err(fields.missing("warning")) };
-        let Some(suggestions) = suggestions else {
-            return Err(fields.missing("suggestions"))
+        let absent = 'missing: {
+            let Some(warning) = warning else { break 'missing "warning" };
+            let Some(suggestions) = suggestions else { break 'missing "suggestions" };
+            return Ok(Self {
+                warning,
+                suggestions,
+                luds_requirements: fields.nilable(luds_requirements),
+            });
         };
-        Ok(Self {
-            warning,
-            suggestions,
-            luds_requirements: fields.nilable(luds_requirements),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -213,30 +215,31 @@ impl crate::codec::Object for LudsRequirements {
                 _ => fields.skip(),
             }?;
         }
-        let Some(has_lower_case) = has_lower_case else {
-            return Err(fields.missing("has_lower_case"))
+        let absent = 'missing: {
+            let Some(has_lower_case) = has_lower_case else {
+                break 'missing "has_lower_case"
+            };
+            let Some(has_upper_case) = has_upper_case else {
+                break 'missing "has_upper_case"
+            };
+            let Some(has_digit) = has_digit else { break 'missing "has_digit" };
+            let Some(has_symbol) = has_symbol else { break 'missing "has_symbol" };
+            let Some(missing_complexity) = missing_complexity else {
+                break 'missing "missing_complexity"
+            };
+            let Some(missing_characters) = missing_characters else {
+                break 'missing "missing_characters"
+            };
+            return Ok(Self {
+                has_lower_case,
+                has_upper_case,
+                has_digit,
+                has_symbol,
+                missing_complexity,
+                missing_characters,
+            });
         };
-        let Some(has_upper_case) = has_upper_case else {
-            return Err(fields.missing("has_upper_case"))
-        };
-        let Some(has_digit) = has_digit else { return Err(fields.missing("has_digit")) };
-        let Some(has_symbol) = has_symbol else {
-            return Err(fields.missing("has_symbol"))
-        };
-        let Some(missing_complexity) = missing_complexity else {
-            return Err(fields.missing("missing_complexity"))
-        };
-        let Some(missing_characters) = missing_characters else {
-            return Err(fields.missing("missing_characters"))
-        };
-        Ok(Self {
-            has_lower_case,
-            has_upper_case,
-            has_digit,
-            has_symbol,
-            missing_complexity,
-            missing_characters,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -285,13 +288,12 @@ impl crate::codec::Object for Md5Config {
                 _ => fields.skip(),
             }?;
         }
-        let Some(prepend_salt) = prepend_salt else {
-            return Err(fields.missing("prepend_salt"))
+        let absent = 'missing: {
+            let Some(prepend_salt) = prepend_salt else { break 'missing "prepend_salt" };
+            let Some(append_salt) = append_salt else { break 'missing "append_salt" };
+            return Ok(Self { prepend_salt, append_salt });
         };
-        let Some(append_salt) = append_salt else {
-            return Err(fields.missing("append_salt"))
-        };
-        Ok(Self { prepend_salt, append_salt })
+        Err(fields.missing(absent))
     }
 }
 
@@ -353,20 +355,21 @@ impl crate::codec::Object for Pbkdf2Config {
                 _ => fields.skip(),
             }?;
         }
-        let Some(salt) = salt else { return Err(fields.missing("salt")) };
-        let Some(iteration_amount) = iteration_amount else {
-            return Err(fields.missing("iteration_amount"))
+        let absent = 'missing: {
+            let Some(salt) = salt else { break 'missing "salt" };
+            let Some(iteration_amount) = iteration_amount else {
+                break 'missing "iteration_amount"
+            };
+            let Some(key_length) = key_length else { break 'missing "key_length" };
+            let Some(algorithm) = algorithm else { break 'missing "algorithm" };
+            return Ok(Self {
+                salt,
+                iteration_amount,
+                key_length,
+                algorithm,
+            });
         };
-        let Some(key_length) = key_length else {
-            return Err(fields.missing("key_length"))
-        };
-        let Some(algorithm) = algorithm else { return Err(fields.missing("algorithm")) };
-        Ok(Self {
-            salt,
-            iteration_amount,
-            key_length,
-            algorithm,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -415,13 +418,12 @@ impl crate::codec::Object for Sha1Config {
                 _ => fields.skip(),
             }?;
         }
-        let Some(prepend_salt) = prepend_salt else {
-            return Err(fields.missing("prepend_salt"))
+        let absent = 'missing: {
+            let Some(prepend_salt) = prepend_salt else { break 'missing "prepend_salt" };
+            let Some(append_salt) = append_salt else { break 'missing "append_salt" };
+            return Ok(Self { prepend_salt, append_salt });
         };
-        let Some(append_salt) = append_salt else {
-            return Err(fields.missing("append_salt"))
-        };
-        Ok(Self { prepend_salt, append_salt })
+        Err(fields.missing(absent))
     }
 }
 
@@ -470,13 +472,12 @@ impl crate::codec::Object for Sha512Config {
                 _ => fields.skip(),
             }?;
         }
-        let Some(prepend_salt) = prepend_salt else {
-            return Err(fields.missing("prepend_salt"))
+        let absent = 'missing: {
+            let Some(prepend_salt) = prepend_salt else { break 'missing "prepend_salt" };
+            let Some(append_salt) = append_salt else { break 'missing "append_salt" };
+            return Ok(Self { prepend_salt, append_salt });
         };
-        let Some(append_salt) = append_salt else {
-            return Err(fields.missing("append_salt"))
-        };
-        Ok(Self { prepend_salt, append_salt })
+        Err(fields.missing(absent))
     }
 }
 
@@ -541,26 +542,21 @@ impl crate::codec::Object for ScryptConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(salt) = salt else { return Err(fields.missing("salt")) };
-        let Some(n_parameter) = n_parameter else {
-            return Err(fields.missing("n_parameter"))
+        let absent = 'missing: {
+            let Some(salt) = salt else { break 'missing "salt" };
+            let Some(n_parameter) = n_parameter else { break 'missing "n_parameter" };
+            let Some(r_parameter) = r_parameter else { break 'missing "r_parameter" };
+            let Some(p_parameter) = p_parameter else { break 'missing "p_parameter" };
+            let Some(key_length) = key_length else { break 'missing "key_length" };
+            return Ok(Self {
+                salt,
+                n_parameter,
+                r_parameter,
+                p_parameter,
+                key_length,
+            });
         };
-        let Some(r_parameter) = r_parameter else {
-            return Err(fields.missing("r_parameter"))
-        };
-        let Some(p_parameter) = p_parameter else {
-            return Err(fields.missing("p_parameter"))
-        };
-        let Some(key_length) = key_length else {
-            return Err(fields.missing("key_length"))
-        };
-        Ok(Self {
-            salt,
-            n_parameter,
-            r_parameter,
-            p_parameter,
-            key_length,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -40,11 +40,12 @@ impl crate::codec::Object for ProjectMetric {
                 _ => fields.skip(),
             }?;
         }
-        let Some(metric_type) = metric_type else {
-            return Err(fields.missing("metric_type"))
+        let absent = 'missing: {
+            let Some(metric_type) = metric_type else { break 'missing "metric_type" };
+            let Some(count) = count else { break 'missing "count" };
+            return Ok(Self { metric_type, count });
         };
-        let Some(count) = count else { return Err(fields.missing("count")) };
-        Ok(Self { metric_type, count })
+        Err(fields.missing(absent))
     }
 }
 

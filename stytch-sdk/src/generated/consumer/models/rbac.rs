@@ -44,10 +44,13 @@ impl crate::codec::Object for Policy {
                 _ => fields.skip(),
             }?;
         }
-        let Some(roles) = roles else { return Err(fields.missing("roles")) };
-        let Some(resources) = resources else { return Err(fields.missing("resources")) };
-        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
-        Ok(Self { roles, resources, scopes })
+        let absent = 'missing: {
+            let Some(roles) = roles else { break 'missing "roles" };
+            let Some(resources) = resources else { break 'missing "resources" };
+            let Some(scopes) = scopes else { break 'missing "scopes" };
+            return Ok(Self { roles, resources, scopes });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -102,18 +105,17 @@ impl crate::codec::Object for PolicyResource {
                 _ => fields.skip(),
             }?;
         }
-        let Some(resource_id) = resource_id else {
-            return Err(fields.missing("resource_id"))
+        let absent = 'missing: {
+            let Some(resource_id) = resource_id else { break 'missing "resource_id" };
+            let Some(description) = description else { break 'missing "description" };
+            let Some(actions) = actions else { break 'missing "actions" };
+            return Ok(Self {
+                resource_id,
+                description,
+                actions,
+            });
         };
-        let Some(description) = description else {
-            return Err(fields.missing("description"))
-        };
-        let Some(actions) = actions else { return Err(fields.missing("actions")) };
-        Ok(Self {
-            resource_id,
-            description,
-            actions,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -167,18 +169,17 @@ impl crate::codec::Object for PolicyRole {
                 _ => fields.skip(),
             }?;
         }
-        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
-        let Some(description) = description else {
-            return Err(fields.missing("description"))
+        let absent = 'missing: {
+            let Some(role_id) = role_id else { break 'missing "role_id" };
+            let Some(description) = description else { break 'missing "description" };
+            let Some(permissions) = permissions else { break 'missing "permissions" };
+            return Ok(Self {
+                role_id,
+                description,
+                permissions,
+            });
         };
-        let Some(permissions) = permissions else {
-            return Err(fields.missing("permissions"))
-        };
-        Ok(Self {
-            role_id,
-            description,
-            permissions,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -227,11 +228,12 @@ impl crate::codec::Object for PolicyRolePermission {
                 _ => fields.skip(),
             }?;
         }
-        let Some(resource_id) = resource_id else {
-            return Err(fields.missing("resource_id"))
+        let absent = 'missing: {
+            let Some(resource_id) = resource_id else { break 'missing "resource_id" };
+            let Some(actions) = actions else { break 'missing "actions" };
+            return Ok(Self { resource_id, actions });
         };
-        let Some(actions) = actions else { return Err(fields.missing("actions")) };
-        Ok(Self { resource_id, actions })
+        Err(fields.missing(absent))
     }
 }
 
@@ -286,18 +288,17 @@ impl crate::codec::Object for PolicyScope {
                 _ => fields.skip(),
             }?;
         }
-        let Some(scope) = scope else { return Err(fields.missing("scope")) };
-        let Some(description) = description else {
-            return Err(fields.missing("description"))
+        let absent = 'missing: {
+            let Some(scope) = scope else { break 'missing "scope" };
+            let Some(description) = description else { break 'missing "description" };
+            let Some(permissions) = permissions else { break 'missing "permissions" };
+            return Ok(Self {
+                scope,
+                description,
+                permissions,
+            });
         };
-        let Some(permissions) = permissions else {
-            return Err(fields.missing("permissions"))
-        };
-        Ok(Self {
-            scope,
-            description,
-            permissions,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -346,11 +347,12 @@ impl crate::codec::Object for PolicyScopePermission {
                 _ => fields.skip(),
             }?;
         }
-        let Some(resource_id) = resource_id else {
-            return Err(fields.missing("resource_id"))
+        let absent = 'missing: {
+            let Some(resource_id) = resource_id else { break 'missing "resource_id" };
+            let Some(actions) = actions else { break 'missing "actions" };
+            return Ok(Self { resource_id, actions });
         };
-        let Some(actions) = actions else { return Err(fields.missing("actions")) };
-        Ok(Self { resource_id, actions })
+        Err(fields.missing(absent))
     }
 }
 

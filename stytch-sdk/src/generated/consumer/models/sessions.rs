@@ -46,15 +46,18 @@ impl crate::codec::Object for AmazonOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -112,15 +115,18 @@ impl crate::codec::Object for AppleOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -603,59 +609,66 @@ impl crate::codec::Object for AuthenticationFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
-        let Some(delivery_method) = delivery_method else {
-            return Err(fields.missing("delivery_method"))
+        let absent = 'missing: {
+            let Some(r#type) = r#type else { break 'missing "type" };
+            let Some(delivery_method) = delivery_method else {
+                break 'missing "delivery_method"
+            };
+            return Ok(Self {
+                r#type,
+                delivery_method,
+                last_authenticated_at: fields.nilable_time(last_authenticated_at),
+                created_at: fields.nilable_time(created_at),
+                updated_at: fields.nilable_time(updated_at),
+                email_factor: fields.nilable(email_factor),
+                phone_number_factor: fields.nilable(phone_number_factor),
+                google_oauth_factor: fields.nilable(google_oauth_factor),
+                microsoft_oauth_factor: fields.nilable(microsoft_oauth_factor),
+                apple_oauth_factor: fields.nilable(apple_oauth_factor),
+                webauthn_factor: fields.nilable(webauthn_factor),
+                authenticator_app_factor: fields.nilable(authenticator_app_factor),
+                github_oauth_factor: fields.nilable(github_oauth_factor),
+                recovery_code_factor: fields.nilable(recovery_code_factor),
+                facebook_oauth_factor: fields.nilable(facebook_oauth_factor),
+                crypto_wallet_factor: fields.nilable(crypto_wallet_factor),
+                amazon_oauth_factor: fields.nilable(amazon_oauth_factor),
+                bitbucket_oauth_factor: fields.nilable(bitbucket_oauth_factor),
+                coinbase_oauth_factor: fields.nilable(coinbase_oauth_factor),
+                discord_oauth_factor: fields.nilable(discord_oauth_factor),
+                figma_oauth_factor: fields.nilable(figma_oauth_factor),
+                git_lab_oauth_factor: fields.nilable(git_lab_oauth_factor),
+                instagram_oauth_factor: fields.nilable(instagram_oauth_factor),
+                linked_in_oauth_factor: fields.nilable(linked_in_oauth_factor),
+                shopify_oauth_factor: fields.nilable(shopify_oauth_factor),
+                slack_oauth_factor: fields.nilable(slack_oauth_factor),
+                snapchat_oauth_factor: fields.nilable(snapchat_oauth_factor),
+                spotify_oauth_factor: fields.nilable(spotify_oauth_factor),
+                steam_oauth_factor: fields.nilable(steam_oauth_factor),
+                tik_tok_oauth_factor: fields.nilable(tik_tok_oauth_factor),
+                twitch_oauth_factor: fields.nilable(twitch_oauth_factor),
+                twitter_oauth_factor: fields.nilable(twitter_oauth_factor),
+                embeddable_magic_link_factor: fields
+                    .nilable(embeddable_magic_link_factor),
+                biometric_factor: fields.nilable(biometric_factor),
+                saml_sso_factor: fields.nilable(saml_sso_factor),
+                oidc_sso_factor: fields.nilable(oidc_sso_factor),
+                salesforce_oauth_factor: fields.nilable(salesforce_oauth_factor),
+                yahoo_oauth_factor: fields.nilable(yahoo_oauth_factor),
+                hubspot_oauth_factor: fields.nilable(hubspot_oauth_factor),
+                slack_oauth_exchange_factor: fields.nilable(slack_oauth_exchange_factor),
+                hubspot_oauth_exchange_factor: fields
+                    .nilable(hubspot_oauth_exchange_factor),
+                github_oauth_exchange_factor: fields
+                    .nilable(github_oauth_exchange_factor),
+                google_oauth_exchange_factor: fields
+                    .nilable(google_oauth_exchange_factor),
+                impersonated_factor: fields.nilable(impersonated_factor),
+                oauth_access_token_exchange_factor: fields
+                    .nilable(oauth_access_token_exchange_factor),
+                trusted_auth_token_factor: fields.nilable(trusted_auth_token_factor),
+            });
         };
-        Ok(Self {
-            r#type,
-            delivery_method,
-            last_authenticated_at: fields.nilable_time(last_authenticated_at),
-            created_at: fields.nilable_time(created_at),
-            updated_at: fields.nilable_time(updated_at),
-            email_factor: fields.nilable(email_factor),
-            phone_number_factor: fields.nilable(phone_number_factor),
-            google_oauth_factor: fields.nilable(google_oauth_factor),
-            microsoft_oauth_factor: fields.nilable(microsoft_oauth_factor),
-            apple_oauth_factor: fields.nilable(apple_oauth_factor),
-            webauthn_factor: fields.nilable(webauthn_factor),
-            authenticator_app_factor: fields.nilable(authenticator_app_factor),
-            github_oauth_factor: fields.nilable(github_oauth_factor),
-            recovery_code_factor: fields.nilable(recovery_code_factor),
-            facebook_oauth_factor: fields.nilable(facebook_oauth_factor),
-            crypto_wallet_factor: fields.nilable(crypto_wallet_factor),
-            amazon_oauth_factor: fields.nilable(amazon_oauth_factor),
-            bitbucket_oauth_factor: fields.nilable(bitbucket_oauth_factor),
-            coinbase_oauth_factor: fields.nilable(coinbase_oauth_factor),
-            discord_oauth_factor: fields.nilable(discord_oauth_factor),
-            figma_oauth_factor: fields.nilable(figma_oauth_factor),
-            git_lab_oauth_factor: fields.nilable(git_lab_oauth_factor),
-            instagram_oauth_factor: fields.nilable(instagram_oauth_factor),
-            linked_in_oauth_factor: fields.nilable(linked_in_oauth_factor),
-            shopify_oauth_factor: fields.nilable(shopify_oauth_factor),
-            slack_oauth_factor: fields.nilable(slack_oauth_factor),
-            snapchat_oauth_factor: fields.nilable(snapchat_oauth_factor),
-            spotify_oauth_factor: fields.nilable(spotify_oauth_factor),
-            steam_oauth_factor: fields.nilable(steam_oauth_factor),
-            tik_tok_oauth_factor: fields.nilable(tik_tok_oauth_factor),
-            twitch_oauth_factor: fields.nilable(twitch_oauth_factor),
-            twitter_oauth_factor: fields.nilable(twitter_oauth_factor),
-            embeddable_magic_link_factor: fields.nilable(embeddable_magic_link_factor),
-            biometric_factor: fields.nilable(biometric_factor),
-            saml_sso_factor: fields.nilable(saml_sso_factor),
-            oidc_sso_factor: fields.nilable(oidc_sso_factor),
-            salesforce_oauth_factor: fields.nilable(salesforce_oauth_factor),
-            yahoo_oauth_factor: fields.nilable(yahoo_oauth_factor),
-            hubspot_oauth_factor: fields.nilable(hubspot_oauth_factor),
-            slack_oauth_exchange_factor: fields.nilable(slack_oauth_exchange_factor),
-            hubspot_oauth_exchange_factor: fields.nilable(hubspot_oauth_exchange_factor),
-            github_oauth_exchange_factor: fields.nilable(github_oauth_exchange_factor),
-            google_oauth_exchange_factor: fields.nilable(google_oauth_exchange_factor),
-            impersonated_factor: fields.nilable(impersonated_factor),
-            oauth_access_token_exchange_factor: fields
-                .nilable(oauth_access_token_exchange_factor),
-            trusted_auth_token_factor: fields.nilable(trusted_auth_token_factor),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -699,8 +712,11 @@ impl crate::codec::Object for AuthenticatorAppFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(totp_id) = totp_id else { return Err(fields.missing("totp_id")) };
-        Ok(Self { totp_id })
+        let absent = 'missing: {
+            let Some(totp_id) = totp_id else { break 'missing "totp_id" };
+            return Ok(Self { totp_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -752,11 +768,12 @@ impl crate::codec::Object for AuthorizationCheck {
                 _ => fields.skip(),
             }?;
         }
-        let Some(resource_id) = resource_id else {
-            return Err(fields.missing("resource_id"))
+        let absent = 'missing: {
+            let Some(resource_id) = resource_id else { break 'missing "resource_id" };
+            let Some(action) = action else { break 'missing "action" };
+            return Ok(Self { resource_id, action });
         };
-        let Some(action) = action else { return Err(fields.missing("action")) };
-        Ok(Self { resource_id, action })
+        Err(fields.missing(absent))
     }
 }
 
@@ -805,13 +822,14 @@ impl crate::codec::Object for AuthorizationVerdict {
                 _ => fields.skip(),
             }?;
         }
-        let Some(authorized) = authorized else {
-            return Err(fields.missing("authorized"))
+        let absent = 'missing: {
+            let Some(authorized) = authorized else { break 'missing "authorized" };
+            let Some(granting_roles) = granting_roles else {
+                break 'missing "granting_roles"
+            };
+            return Ok(Self { authorized, granting_roles });
         };
-        let Some(granting_roles) = granting_roles else {
-            return Err(fields.missing("granting_roles"))
-        };
-        Ok(Self { authorized, granting_roles })
+        Err(fields.missing(absent))
     }
 }
 
@@ -862,10 +880,13 @@ impl crate::codec::Object for BiometricFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(biometric_registration_id) = biometric_registration_id else {
-            return Err(fields.missing("biometric_registration_id"))
+        let absent = 'missing: {
+            let Some(biometric_registration_id) = biometric_registration_id else {
+                break 'missing "biometric_registration_id"
+            };
+            return Ok(Self { biometric_registration_id });
         };
-        Ok(Self { biometric_registration_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -923,15 +944,18 @@ impl crate::codec::Object for BitbucketOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -989,15 +1013,18 @@ impl crate::codec::Object for CoinbaseOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1057,20 +1084,23 @@ impl crate::codec::Object for CryptoWalletFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(crypto_wallet_id) = crypto_wallet_id else {
-            return Err(fields.missing("crypto_wallet_id"))
+        let absent = 'missing: {
+            let Some(crypto_wallet_id) = crypto_wallet_id else {
+                break 'missing "crypto_wallet_id"
+            };
+            let Some(crypto_wallet_address) = crypto_wallet_address else {
+                break 'missing "crypto_wallet_address"
+            };
+            let Some(crypto_wallet_type) = crypto_wallet_type else {
+                break 'missing "crypto_wallet_type"
+            };
+            return Ok(Self {
+                crypto_wallet_id,
+                crypto_wallet_address,
+                crypto_wallet_type,
+            });
         };
-        let Some(crypto_wallet_address) = crypto_wallet_address else {
-            return Err(fields.missing("crypto_wallet_address"))
-        };
-        let Some(crypto_wallet_type) = crypto_wallet_type else {
-            return Err(fields.missing("crypto_wallet_type"))
-        };
-        Ok(Self {
-            crypto_wallet_id,
-            crypto_wallet_address,
-            crypto_wallet_type,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1128,15 +1158,18 @@ impl crate::codec::Object for DiscordOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1186,11 +1219,14 @@ impl crate::codec::Object for EmailFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
+        let absent = 'missing: {
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            return Ok(Self { email_id, email_address });
         };
-        Ok(Self { email_id, email_address })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1235,10 +1271,11 @@ impl crate::codec::Object for EmbeddableMagicLinkFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(embedded_id) = embedded_id else {
-            return Err(fields.missing("embedded_id"))
+        let absent = 'missing: {
+            let Some(embedded_id) = embedded_id else { break 'missing "embedded_id" };
+            return Ok(Self { embedded_id });
         };
-        Ok(Self { embedded_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1296,15 +1333,18 @@ impl crate::codec::Object for FacebookOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1362,15 +1402,18 @@ impl crate::codec::Object for FigmaOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1428,15 +1471,18 @@ impl crate::codec::Object for GitLabOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1481,8 +1527,11 @@ impl crate::codec::Object for GithubOAuthExchangeFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        Ok(Self { email_id })
+        let absent = 'missing: {
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            return Ok(Self { email_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1540,15 +1589,18 @@ impl crate::codec::Object for GithubOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1593,8 +1645,11 @@ impl crate::codec::Object for GoogleOAuthExchangeFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        Ok(Self { email_id })
+        let absent = 'missing: {
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            return Ok(Self { email_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1652,15 +1707,18 @@ impl crate::codec::Object for GoogleOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1705,8 +1763,11 @@ impl crate::codec::Object for HubspotOAuthExchangeFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        Ok(Self { email_id })
+        let absent = 'missing: {
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            return Ok(Self { email_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1764,15 +1825,18 @@ impl crate::codec::Object for HubspotOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1832,16 +1896,19 @@ impl crate::codec::Object for ImpersonatedFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(impersonator_id) = impersonator_id else {
-            return Err(fields.missing("impersonator_id"))
+        let absent = 'missing: {
+            let Some(impersonator_id) = impersonator_id else {
+                break 'missing "impersonator_id"
+            };
+            let Some(impersonator_email_address) = impersonator_email_address else {
+                break 'missing "impersonator_email_address"
+            };
+            return Ok(Self {
+                impersonator_id,
+                impersonator_email_address,
+            });
         };
-        let Some(impersonator_email_address) = impersonator_email_address else {
-            return Err(fields.missing("impersonator_email_address"))
-        };
-        Ok(Self {
-            impersonator_id,
-            impersonator_email_address,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1899,15 +1966,18 @@ impl crate::codec::Object for InstagramOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1992,26 +2062,29 @@ impl crate::codec::Object for Jwk {
                 _ => fields.skip(),
             }?;
         }
-        let Some(kty) = kty else { return Err(fields.missing("kty")) };
-        let Some(r#use) = r#use else { return Err(fields.missing("use")) };
-        let Some(key_ops) = key_ops else { return Err(fields.missing("key_ops")) };
-        let Some(alg) = alg else { return Err(fields.missing("alg")) };
-        let Some(kid) = kid else { return Err(fields.missing("kid")) };
-        let Some(x5c) = x5c else { return Err(fields.missing("x5c")) };
-        let Some(x5t_s256) = x5t_s256 else { return Err(fields.missing("x5tS256")) };
-        let Some(n) = n else { return Err(fields.missing("n")) };
-        let Some(e) = e else { return Err(fields.missing("e")) };
-        Ok(Self {
-            kty,
-            r#use,
-            key_ops,
-            alg,
-            kid,
-            x5c,
-            x5t_s256,
-            n,
-            e,
-        })
+        let absent = 'missing: {
+            let Some(kty) = kty else { break 'missing "kty" };
+            let Some(r#use) = r#use else { break 'missing "use" };
+            let Some(key_ops) = key_ops else { break 'missing "key_ops" };
+            let Some(alg) = alg else { break 'missing "alg" };
+            let Some(kid) = kid else { break 'missing "kid" };
+            let Some(x5c) = x5c else { break 'missing "x5c" };
+            let Some(x5t_s256) = x5t_s256 else { break 'missing "x5tS256" };
+            let Some(n) = n else { break 'missing "n" };
+            let Some(e) = e else { break 'missing "e" };
+            return Ok(Self {
+                kty,
+                r#use,
+                key_ops,
+                alg,
+                kid,
+                x5c,
+                x5t_s256,
+                n,
+                e,
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -2069,15 +2142,18 @@ impl crate::codec::Object for LinkedInOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2135,15 +2211,18 @@ impl crate::codec::Object for MicrosoftOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2188,8 +2267,11 @@ impl crate::codec::Object for OAuthAccessTokenExchangeFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        Ok(Self { client_id })
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            return Ok(Self { client_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -2243,18 +2325,17 @@ impl crate::codec::Object for OidcssoFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_id) = provider_id else {
-            return Err(fields.missing("provider_id"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_id) = provider_id else { break 'missing "provider_id" };
+            let Some(external_id) = external_id else { break 'missing "external_id" };
+            return Ok(Self {
+                id,
+                provider_id,
+                external_id,
+            });
         };
-        let Some(external_id) = external_id else {
-            return Err(fields.missing("external_id"))
-        };
-        Ok(Self {
-            id,
-            provider_id,
-            external_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2303,11 +2384,12 @@ impl crate::codec::Object for PhoneNumberFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(phone_id) = phone_id else { return Err(fields.missing("phone_id")) };
-        let Some(phone_number) = phone_number else {
-            return Err(fields.missing("phone_number"))
+        let absent = 'missing: {
+            let Some(phone_id) = phone_id else { break 'missing "phone_id" };
+            let Some(phone_number) = phone_number else { break 'missing "phone_number" };
+            return Ok(Self { phone_id, phone_number });
         };
-        Ok(Self { phone_id, phone_number })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2353,10 +2435,13 @@ impl crate::codec::Object for RecoveryCodeFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(totp_recovery_code_id) = totp_recovery_code_id else {
-            return Err(fields.missing("totp_recovery_code_id"))
+        let absent = 'missing: {
+            let Some(totp_recovery_code_id) = totp_recovery_code_id else {
+                break 'missing "totp_recovery_code_id"
+            };
+            return Ok(Self { totp_recovery_code_id });
         };
-        Ok(Self { totp_recovery_code_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2410,18 +2495,17 @@ impl crate::codec::Object for SamlssoFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_id) = provider_id else {
-            return Err(fields.missing("provider_id"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_id) = provider_id else { break 'missing "provider_id" };
+            let Some(external_id) = external_id else { break 'missing "external_id" };
+            return Ok(Self {
+                id,
+                provider_id,
+                external_id,
+            });
         };
-        let Some(external_id) = external_id else {
-            return Err(fields.missing("external_id"))
-        };
-        Ok(Self {
-            id,
-            provider_id,
-            external_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2479,15 +2563,18 @@ impl crate::codec::Object for SalesforceOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2580,25 +2667,26 @@ impl crate::codec::Object for Session {
                 _ => fields.skip(),
             }?;
         }
-        let Some(session_id) = session_id else {
-            return Err(fields.missing("session_id"))
+        let absent = 'missing: {
+            let Some(session_id) = session_id else { break 'missing "session_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(authentication_factors) = authentication_factors else {
+                break 'missing "authentication_factors"
+            };
+            let Some(roles) = roles else { break 'missing "roles" };
+            return Ok(Self {
+                session_id,
+                user_id,
+                authentication_factors,
+                roles,
+                started_at: fields.nilable_time(started_at),
+                last_accessed_at: fields.nilable_time(last_accessed_at),
+                expires_at: fields.nilable_time(expires_at),
+                attributes: fields.nilable(attributes),
+                custom_claims: fields.nilable(custom_claims),
+            });
         };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(authentication_factors) = authentication_factors else {
-            return Err(fields.missing("authentication_factors"))
-        };
-        let Some(roles) = roles else { return Err(fields.missing("roles")) };
-        Ok(Self {
-            session_id,
-            user_id,
-            authentication_factors,
-            roles,
-            started_at: fields.nilable_time(started_at),
-            last_accessed_at: fields.nilable_time(last_accessed_at),
-            expires_at: fields.nilable_time(expires_at),
-            attributes: fields.nilable(attributes),
-            custom_claims: fields.nilable(custom_claims),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2656,15 +2744,18 @@ impl crate::codec::Object for ShopifyOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2709,8 +2800,11 @@ impl crate::codec::Object for SlackOAuthExchangeFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        Ok(Self { email_id })
+        let absent = 'missing: {
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            return Ok(Self { email_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -2768,15 +2862,18 @@ impl crate::codec::Object for SlackOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2834,15 +2931,18 @@ impl crate::codec::Object for SnapchatOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2900,15 +3000,18 @@ impl crate::codec::Object for SpotifyOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2966,15 +3069,18 @@ impl crate::codec::Object for SteamOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -3032,15 +3138,18 @@ impl crate::codec::Object for TikTokOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -3085,8 +3194,11 @@ impl crate::codec::Object for TrustedAuthTokenFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(token_id) = token_id else { return Err(fields.missing("token_id")) };
-        Ok(Self { token_id })
+        let absent = 'missing: {
+            let Some(token_id) = token_id else { break 'missing "token_id" };
+            return Ok(Self { token_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -3144,15 +3256,18 @@ impl crate::codec::Object for TwitchOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -3210,15 +3325,18 @@ impl crate::codec::Object for TwitterOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -3275,15 +3393,18 @@ impl crate::codec::Object for WebAuthnFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(webauthn_registration_id) = webauthn_registration_id else {
-            return Err(fields.missing("webauthn_registration_id"))
+        let absent = 'missing: {
+            let Some(webauthn_registration_id) = webauthn_registration_id else {
+                break 'missing "webauthn_registration_id"
+            };
+            let Some(domain) = domain else { break 'missing "domain" };
+            return Ok(Self {
+                webauthn_registration_id,
+                domain,
+                user_agent: fields.nilable(user_agent),
+            });
         };
-        let Some(domain) = domain else { return Err(fields.missing("domain")) };
-        Ok(Self {
-            webauthn_registration_id,
-            domain,
-            user_agent: fields.nilable(user_agent),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -3341,15 +3462,18 @@ impl crate::codec::Object for YahooOAuthFactor {
                 _ => fields.skip(),
             }?;
         }
-        let Some(id) = id else { return Err(fields.missing("id")) };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
+        let absent = 'missing: {
+            let Some(id) = id else { break 'missing "id" };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            return Ok(Self {
+                id,
+                provider_subject,
+                email_id: fields.nilable(email_id),
+            });
         };
-        Ok(Self {
-            id,
-            provider_subject,
-            email_id: fields.nilable(email_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 

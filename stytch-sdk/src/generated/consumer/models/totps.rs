@@ -45,16 +45,19 @@ impl crate::codec::Object for Totp {
                 _ => fields.skip(),
             }?;
         }
-        let Some(totp_id) = totp_id else { return Err(fields.missing("totp_id")) };
-        let Some(verified) = verified else { return Err(fields.missing("verified")) };
-        let Some(recovery_codes) = recovery_codes else {
-            return Err(fields.missing("recovery_codes"))
+        let absent = 'missing: {
+            let Some(totp_id) = totp_id else { break 'missing "totp_id" };
+            let Some(verified) = verified else { break 'missing "verified" };
+            let Some(recovery_codes) = recovery_codes else {
+                break 'missing "recovery_codes"
+            };
+            return Ok(Self {
+                totp_id,
+                verified,
+                recovery_codes,
+            });
         };
-        Ok(Self {
-            totp_id,
-            verified,
-            recovery_codes,
-        })
+        Err(fields.missing(absent))
     }
 }
 

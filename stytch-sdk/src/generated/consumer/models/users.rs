@@ -45,14 +45,17 @@ impl crate::codec::Object for BiometricRegistration {
                 _ => fields.skip(),
             }?;
         }
-        let Some(biometric_registration_id) = biometric_registration_id else {
-            return Err(fields.missing("biometric_registration_id"))
+        let absent = 'missing: {
+            let Some(biometric_registration_id) = biometric_registration_id else {
+                break 'missing "biometric_registration_id"
+            };
+            let Some(verified) = verified else { break 'missing "verified" };
+            return Ok(Self {
+                biometric_registration_id,
+                verified,
+            });
         };
-        let Some(verified) = verified else { return Err(fields.missing("verified")) };
-        Ok(Self {
-            biometric_registration_id,
-            verified,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -117,22 +120,25 @@ impl crate::codec::Object for CryptoWallet {
                 _ => fields.skip(),
             }?;
         }
-        let Some(crypto_wallet_id) = crypto_wallet_id else {
-            return Err(fields.missing("crypto_wallet_id"))
+        let absent = 'missing: {
+            let Some(crypto_wallet_id) = crypto_wallet_id else {
+                break 'missing "crypto_wallet_id"
+            };
+            let Some(crypto_wallet_address) = crypto_wallet_address else {
+                break 'missing "crypto_wallet_address"
+            };
+            let Some(crypto_wallet_type) = crypto_wallet_type else {
+                break 'missing "crypto_wallet_type"
+            };
+            let Some(verified) = verified else { break 'missing "verified" };
+            return Ok(Self {
+                crypto_wallet_id,
+                crypto_wallet_address,
+                crypto_wallet_type,
+                verified,
+            });
         };
-        let Some(crypto_wallet_address) = crypto_wallet_address else {
-            return Err(fields.missing("crypto_wallet_address"))
-        };
-        let Some(crypto_wallet_type) = crypto_wallet_type else {
-            return Err(fields.missing("crypto_wallet_type"))
-        };
-        let Some(verified) = verified else { return Err(fields.missing("verified")) };
-        Ok(Self {
-            crypto_wallet_id,
-            crypto_wallet_address,
-            crypto_wallet_type,
-            verified,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -187,10 +193,13 @@ impl crate::codec::Object for Email {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        let Some(email) = email else { return Err(fields.missing("email")) };
-        let Some(verified) = verified else { return Err(fields.missing("verified")) };
-        Ok(Self { email_id, email, verified })
+        let absent = 'missing: {
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            let Some(email) = email else { break 'missing "email" };
+            let Some(verified) = verified else { break 'missing "verified" };
+            return Ok(Self { email_id, email, verified });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -327,26 +336,29 @@ impl crate::codec::Object for OAuthProvider {
                 _ => fields.skip(),
             }?;
         }
-        let Some(provider_type) = provider_type else {
-            return Err(fields.missing("provider_type"))
+        let absent = 'missing: {
+            let Some(provider_type) = provider_type else {
+                break 'missing "provider_type"
+            };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            let Some(profile_picture_url) = profile_picture_url else {
+                break 'missing "profile_picture_url"
+            };
+            let Some(locale) = locale else { break 'missing "locale" };
+            let Some(oauth_user_registration_id) = oauth_user_registration_id else {
+                break 'missing "oauth_user_registration_id"
+            };
+            return Ok(Self {
+                provider_type,
+                provider_subject,
+                profile_picture_url,
+                locale,
+                oauth_user_registration_id,
+            });
         };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
-        };
-        let Some(profile_picture_url) = profile_picture_url else {
-            return Err(fields.missing("profile_picture_url"))
-        };
-        let Some(locale) = locale else { return Err(fields.missing("locale")) };
-        let Some(oauth_user_registration_id) = oauth_user_registration_id else {
-            return Err(fields.missing("oauth_user_registration_id"))
-        };
-        Ok(Self {
-            provider_type,
-            provider_subject,
-            profile_picture_url,
-            locale,
-            oauth_user_registration_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -396,16 +408,17 @@ impl crate::codec::Object for Password {
                 _ => fields.skip(),
             }?;
         }
-        let Some(password_id) = password_id else {
-            return Err(fields.missing("password_id"))
+        let absent = 'missing: {
+            let Some(password_id) = password_id else { break 'missing "password_id" };
+            let Some(requires_reset) = requires_reset else {
+                break 'missing "requires_reset"
+            };
+            return Ok(Self {
+                password_id,
+                requires_reset,
+            });
         };
-        let Some(requires_reset) = requires_reset else {
-            return Err(fields.missing("requires_reset"))
-        };
-        Ok(Self {
-            password_id,
-            requires_reset,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -459,16 +472,17 @@ impl crate::codec::Object for PhoneNumber {
                 _ => fields.skip(),
             }?;
         }
-        let Some(phone_id) = phone_id else { return Err(fields.missing("phone_id")) };
-        let Some(phone_number) = phone_number else {
-            return Err(fields.missing("phone_number"))
+        let absent = 'missing: {
+            let Some(phone_id) = phone_id else { break 'missing "phone_id" };
+            let Some(phone_number) = phone_number else { break 'missing "phone_number" };
+            let Some(verified) = verified else { break 'missing "verified" };
+            return Ok(Self {
+                phone_id,
+                phone_number,
+                verified,
+            });
         };
-        let Some(verified) = verified else { return Err(fields.missing("verified")) };
-        Ok(Self {
-            phone_id,
-            phone_number,
-            verified,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -518,11 +532,14 @@ impl crate::codec::Object for ResultsMetadata {
                 _ => fields.skip(),
             }?;
         }
-        let Some(total) = total else { return Err(fields.missing("total")) };
-        Ok(Self {
-            total,
-            next_cursor: fields.nilable(next_cursor),
-        })
+        let absent = 'missing: {
+            let Some(total) = total else { break 'missing "total" };
+            return Ok(Self {
+                total,
+                next_cursor: fields.nilable(next_cursor),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -574,9 +591,12 @@ impl crate::codec::Object for SearchUsersQuery {
                 _ => fields.skip(),
             }?;
         }
-        let Some(operator) = operator else { return Err(fields.missing("operator")) };
-        let Some(operands) = operands else { return Err(fields.missing("operands")) };
-        Ok(Self { operator, operands })
+        let absent = 'missing: {
+            let Some(operator) = operator else { break 'missing "operator" };
+            let Some(operands) = operands else { break 'missing "operands" };
+            return Ok(Self { operator, operands });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -625,9 +645,12 @@ impl crate::codec::Object for Totp {
                 _ => fields.skip(),
             }?;
         }
-        let Some(totp_id) = totp_id else { return Err(fields.missing("totp_id")) };
-        let Some(verified) = verified else { return Err(fields.missing("verified")) };
-        Ok(Self { totp_id, verified })
+        let absent = 'missing: {
+            let Some(totp_id) = totp_id else { break 'missing "totp_id" };
+            let Some(verified) = verified else { break 'missing "verified" };
+            return Ok(Self { totp_id, verified });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -779,46 +802,49 @@ impl crate::codec::Object for User {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(emails) = emails else { return Err(fields.missing("emails")) };
-        let Some(status) = status else { return Err(fields.missing("status")) };
-        let Some(phone_numbers) = phone_numbers else {
-            return Err(fields.missing("phone_numbers"))
+        let absent = 'missing: {
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(emails) = emails else { break 'missing "emails" };
+            let Some(status) = status else { break 'missing "status" };
+            let Some(phone_numbers) = phone_numbers else {
+                break 'missing "phone_numbers"
+            };
+            let Some(webauthn_registrations) = webauthn_registrations else {
+                break 'missing "webauthn_registrations"
+            };
+            let Some(providers) = providers else { break 'missing "providers" };
+            let Some(totps) = totps else { break 'missing "totps" };
+            let Some(crypto_wallets) = crypto_wallets else {
+                break 'missing "crypto_wallets"
+            };
+            let Some(biometric_registrations) = biometric_registrations else {
+                break 'missing "biometric_registrations"
+            };
+            let Some(is_locked) = is_locked else { break 'missing "is_locked" };
+            let Some(roles) = roles else { break 'missing "roles" };
+            return Ok(Self {
+                user_id,
+                emails,
+                status,
+                phone_numbers,
+                webauthn_registrations,
+                providers,
+                totps,
+                crypto_wallets,
+                biometric_registrations,
+                is_locked,
+                roles,
+                name: fields.nilable(name),
+                created_at: fields.nilable_time(created_at),
+                password: fields.nilable(password),
+                trusted_metadata: fields.nilable(trusted_metadata),
+                untrusted_metadata: fields.nilable(untrusted_metadata),
+                external_id: fields.nilable(external_id),
+                lock_created_at: fields.nilable_time(lock_created_at),
+                lock_expires_at: fields.nilable_time(lock_expires_at),
+            });
         };
-        let Some(webauthn_registrations) = webauthn_registrations else {
-            return Err(fields.missing("webauthn_registrations"))
-        };
-        let Some(providers) = providers else { return Err(fields.missing("providers")) };
-        let Some(totps) = totps else { return Err(fields.missing("totps")) };
-        let Some(crypto_wallets) = crypto_wallets else {
-            return Err(fields.missing("crypto_wallets"))
-        };
-        let Some(biometric_registrations) = biometric_registrations else {
-            return Err(fields.missing("biometric_registrations"))
-        };
-        let Some(is_locked) = is_locked else { return Err(fields.missing("is_locked")) };
-        let Some(roles) = roles else { return Err(fields.missing("roles")) };
-        Ok(Self {
-            user_id,
-            emails,
-            status,
-            phone_numbers,
-            webauthn_registrations,
-            providers,
-            totps,
-            crypto_wallets,
-            biometric_registrations,
-            is_locked,
-            roles,
-            name: fields.nilable(name),
-            created_at: fields.nilable_time(created_at),
-            password: fields.nilable(password),
-            trusted_metadata: fields.nilable(trusted_metadata),
-            untrusted_metadata: fields.nilable(untrusted_metadata),
-            external_id: fields.nilable(external_id),
-            lock_created_at: fields.nilable_time(lock_created_at),
-            lock_expires_at: fields.nilable_time(lock_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -891,27 +917,26 @@ impl crate::codec::Object for UserConnectedApp {
                 _ => fields.skip(),
             }?;
         }
-        let Some(connected_app_id) = connected_app_id else {
-            return Err(fields.missing("connected_app_id"))
+        let absent = 'missing: {
+            let Some(connected_app_id) = connected_app_id else {
+                break 'missing "connected_app_id"
+            };
+            let Some(name) = name else { break 'missing "name" };
+            let Some(description) = description else { break 'missing "description" };
+            let Some(client_type) = client_type else { break 'missing "client_type" };
+            let Some(scopes_granted) = scopes_granted else {
+                break 'missing "scopes_granted"
+            };
+            return Ok(Self {
+                connected_app_id,
+                name,
+                description,
+                client_type,
+                scopes_granted,
+                logo_url: fields.nilable(logo_url),
+            });
         };
-        let Some(name) = name else { return Err(fields.missing("name")) };
-        let Some(description) = description else {
-            return Err(fields.missing("description"))
-        };
-        let Some(client_type) = client_type else {
-            return Err(fields.missing("client_type"))
-        };
-        let Some(scopes_granted) = scopes_granted else {
-            return Err(fields.missing("scopes_granted"))
-        };
-        Ok(Self {
-            connected_app_id,
-            name,
-            description,
-            client_type,
-            scopes_granted,
-            logo_url: fields.nilable(logo_url),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -986,26 +1011,27 @@ impl crate::codec::Object for WebAuthnRegistration {
                 _ => fields.skip(),
             }?;
         }
-        let Some(webauthn_registration_id) = webauthn_registration_id else {
-            return Err(fields.missing("webauthn_registration_id"))
+        let absent = 'missing: {
+            let Some(webauthn_registration_id) = webauthn_registration_id else {
+                break 'missing "webauthn_registration_id"
+            };
+            let Some(domain) = domain else { break 'missing "domain" };
+            let Some(user_agent) = user_agent else { break 'missing "user_agent" };
+            let Some(verified) = verified else { break 'missing "verified" };
+            let Some(authenticator_type) = authenticator_type else {
+                break 'missing "authenticator_type"
+            };
+            let Some(name) = name else { break 'missing "name" };
+            return Ok(Self {
+                webauthn_registration_id,
+                domain,
+                user_agent,
+                verified,
+                authenticator_type,
+                name,
+            });
         };
-        let Some(domain) = domain else { return Err(fields.missing("domain")) };
-        let Some(user_agent) = user_agent else {
-            return Err(fields.missing("user_agent"))
-        };
-        let Some(verified) = verified else { return Err(fields.missing("verified")) };
-        let Some(authenticator_type) = authenticator_type else {
-            return Err(fields.missing("authenticator_type"))
-        };
-        let Some(name) = name else { return Err(fields.missing("name")) };
-        Ok(Self {
-            webauthn_registration_id,
-            domain,
-            user_agent,
-            verified,
-            authenticator_type,
-            name,
-        })
+        Err(fields.missing(absent))
     }
 }
 

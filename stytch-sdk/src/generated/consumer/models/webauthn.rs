@@ -53,22 +53,23 @@ impl crate::codec::Object for WebAuthnCredential {
                 _ => fields.skip(),
             }?;
         }
-        let Some(credential_id) = credential_id else {
-            return Err(fields.missing("credential_id"))
+        let absent = 'missing: {
+            let Some(credential_id) = credential_id else {
+                break 'missing "credential_id"
+            };
+            let Some(webauthn_registration_id) = webauthn_registration_id else {
+                break 'missing "webauthn_registration_id"
+            };
+            let Some(r#type) = r#type else { break 'missing "type" };
+            let Some(public_key) = public_key else { break 'missing "public_key" };
+            return Ok(Self {
+                credential_id,
+                webauthn_registration_id,
+                r#type,
+                public_key,
+            });
         };
-        let Some(webauthn_registration_id) = webauthn_registration_id else {
-            return Err(fields.missing("webauthn_registration_id"))
-        };
-        let Some(r#type) = r#type else { return Err(fields.missing("type")) };
-        let Some(public_key) = public_key else {
-            return Err(fields.missing("public_key"))
-        };
-        Ok(Self {
-            credential_id,
-            webauthn_registration_id,
-            r#type,
-            public_key,
-        })
+        Err(fields.missing(absent))
     }
 }
 

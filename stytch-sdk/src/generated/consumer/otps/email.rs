@@ -122,16 +122,19 @@ impl crate::codec::Object for LoginOrCreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email) = email else { return Err(fields.missing("email")) };
-        Ok(Self {
-            email,
-            expiration_minutes: fields.nilable(expiration_minutes),
-            attributes: fields.nilable(attributes),
-            create_user_as_pending: fields.nilable(create_user_as_pending),
-            locale: fields.nilable(locale),
-            login_template_id: fields.nilable(login_template_id),
-            signup_template_id: fields.nilable(signup_template_id),
-        })
+        let absent = 'missing: {
+            let Some(email) = email else { break 'missing "email" };
+            return Ok(Self {
+                email,
+                expiration_minutes: fields.nilable(expiration_minutes),
+                attributes: fields.nilable(attributes),
+                create_user_as_pending: fields.nilable(create_user_as_pending),
+                locale: fields.nilable(locale),
+                login_template_id: fields.nilable(login_template_id),
+                signup_template_id: fields.nilable(signup_template_id),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -266,24 +269,21 @@ impl crate::codec::Object for LoginOrCreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            let Some(user_created) = user_created else { break 'missing "user_created" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                email_id,
+                user_created,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        let Some(user_created) = user_created else {
-            return Err(fields.missing("user_created"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            email_id,
-            user_created,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -404,18 +404,21 @@ impl crate::codec::Object for SendRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email) = email else { return Err(fields.missing("email")) };
-        Ok(Self {
-            email,
-            expiration_minutes: fields.nilable(expiration_minutes),
-            attributes: fields.nilable(attributes),
-            locale: fields.nilable(locale),
-            user_id: fields.nilable(user_id),
-            session_token: fields.nilable(session_token),
-            session_jwt: fields.nilable(session_jwt),
-            login_template_id: fields.nilable(login_template_id),
-            signup_template_id: fields.nilable(signup_template_id),
-        })
+        let absent = 'missing: {
+            let Some(email) = email else { break 'missing "email" };
+            return Ok(Self {
+                email,
+                expiration_minutes: fields.nilable(expiration_minutes),
+                attributes: fields.nilable(attributes),
+                locale: fields.nilable(locale),
+                user_id: fields.nilable(user_id),
+                session_token: fields.nilable(session_token),
+                session_jwt: fields.nilable(session_jwt),
+                login_template_id: fields.nilable(login_template_id),
+                signup_template_id: fields.nilable(signup_template_id),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -560,20 +563,19 @@ impl crate::codec::Object for SendResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                email_id,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            email_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 

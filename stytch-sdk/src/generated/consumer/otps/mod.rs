@@ -147,19 +147,22 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(method_id) = method_id else { return Err(fields.missing("method_id")) };
-        let Some(code) = code else { return Err(fields.missing("code")) };
-        Ok(Self {
-            method_id,
-            code,
-            attributes: fields.nilable(attributes),
-            options: fields.nilable(options),
-            session_token: fields.nilable(session_token),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_jwt: fields.nilable(session_jwt),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        let absent = 'missing: {
+            let Some(method_id) = method_id else { break 'missing "method_id" };
+            let Some(code) = code else { break 'missing "code" };
+            return Ok(Self {
+                method_id,
+                code,
+                attributes: fields.nilable(attributes),
+                options: fields.nilable(options),
+                session_token: fields.nilable(session_token),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_jwt: fields.nilable(session_jwt),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -326,36 +329,33 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(method_id) = method_id else { break 'missing "method_id" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(user) = user else { break 'missing "user" };
+            let Some(reset_sessions) = reset_sessions else {
+                break 'missing "reset_sessions"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                method_id,
+                session_token,
+                session_jwt,
+                user,
+                reset_sessions,
+                session: fields.nilable(session),
+                user_device: fields.nilable(user_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(method_id) = method_id else { return Err(fields.missing("method_id")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        let Some(reset_sessions) = reset_sessions else {
-            return Err(fields.missing("reset_sessions"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            method_id,
-            session_token,
-            session_jwt,
-            user,
-            reset_sessions,
-            session: fields.nilable(session),
-            user_device: fields.nilable(user_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 

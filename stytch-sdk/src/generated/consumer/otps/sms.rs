@@ -107,16 +107,17 @@ impl crate::codec::Object for LoginOrCreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(phone_number) = phone_number else {
-            return Err(fields.missing("phone_number"))
+        let absent = 'missing: {
+            let Some(phone_number) = phone_number else { break 'missing "phone_number" };
+            return Ok(Self {
+                phone_number,
+                expiration_minutes: fields.nilable(expiration_minutes),
+                attributes: fields.nilable(attributes),
+                create_user_as_pending: fields.nilable(create_user_as_pending),
+                locale: fields.nilable(locale),
+            });
         };
-        Ok(Self {
-            phone_number,
-            expiration_minutes: fields.nilable(expiration_minutes),
-            attributes: fields.nilable(attributes),
-            create_user_as_pending: fields.nilable(create_user_as_pending),
-            locale: fields.nilable(locale),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -237,24 +238,21 @@ impl crate::codec::Object for LoginOrCreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(phone_id) = phone_id else { break 'missing "phone_id" };
+            let Some(user_created) = user_created else { break 'missing "user_created" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                phone_id,
+                user_created,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(phone_id) = phone_id else { return Err(fields.missing("phone_id")) };
-        let Some(user_created) = user_created else {
-            return Err(fields.missing("user_created"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            phone_id,
-            user_created,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -360,18 +358,19 @@ impl crate::codec::Object for SendRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(phone_number) = phone_number else {
-            return Err(fields.missing("phone_number"))
+        let absent = 'missing: {
+            let Some(phone_number) = phone_number else { break 'missing "phone_number" };
+            return Ok(Self {
+                phone_number,
+                expiration_minutes: fields.nilable(expiration_minutes),
+                attributes: fields.nilable(attributes),
+                locale: fields.nilable(locale),
+                user_id: fields.nilable(user_id),
+                session_token: fields.nilable(session_token),
+                session_jwt: fields.nilable(session_jwt),
+            });
         };
-        Ok(Self {
-            phone_number,
-            expiration_minutes: fields.nilable(expiration_minutes),
-            attributes: fields.nilable(attributes),
-            locale: fields.nilable(locale),
-            user_id: fields.nilable(user_id),
-            session_token: fields.nilable(session_token),
-            session_jwt: fields.nilable(session_jwt),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -502,20 +501,19 @@ impl crate::codec::Object for SendResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(phone_id) = phone_id else { break 'missing "phone_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                phone_id,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(phone_id) = phone_id else { return Err(fields.missing("phone_id")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            phone_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -141,20 +141,23 @@ impl crate::codec::Object for ResetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(token) = token else { return Err(fields.missing("token")) };
-        let Some(password) = password else { return Err(fields.missing("password")) };
-        Ok(Self {
-            token,
-            password,
-            session_token: fields.nilable(session_token),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_jwt: fields.nilable(session_jwt),
-            code_verifier: fields.nilable(code_verifier),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            attributes: fields.nilable(attributes),
-            options: fields.nilable(options),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        let absent = 'missing: {
+            let Some(token) = token else { break 'missing "token" };
+            let Some(password) = password else { break 'missing "password" };
+            return Ok(Self {
+                token,
+                password,
+                session_token: fields.nilable(session_token),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_jwt: fields.nilable(session_jwt),
+                code_verifier: fields.nilable(code_verifier),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                attributes: fields.nilable(attributes),
+                options: fields.nilable(options),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -319,30 +322,27 @@ impl crate::codec::Object for ResetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                session_token,
+                session_jwt,
+                user,
+                session: fields.nilable(session),
+                user_device: fields.nilable(user_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            session_token,
-            session_jwt,
-            user,
-            session: fields.nilable(session),
-            user_device: fields.nilable(user_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -487,18 +487,21 @@ impl crate::codec::Object for ResetStartRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email) = email else { return Err(fields.missing("email")) };
-        Ok(Self {
-            email,
-            reset_password_redirect_url: fields.nilable(reset_password_redirect_url),
-            reset_password_expiration_minutes: fields
-                .nilable(reset_password_expiration_minutes),
-            code_challenge: fields.nilable(code_challenge),
-            attributes: fields.nilable(attributes),
-            login_redirect_url: fields.nilable(login_redirect_url),
-            locale: fields.nilable(locale),
-            reset_password_template_id: fields.nilable(reset_password_template_id),
-        })
+        let absent = 'missing: {
+            let Some(email) = email else { break 'missing "email" };
+            return Ok(Self {
+                email,
+                reset_password_redirect_url: fields.nilable(reset_password_redirect_url),
+                reset_password_expiration_minutes: fields
+                    .nilable(reset_password_expiration_minutes),
+                code_challenge: fields.nilable(code_challenge),
+                attributes: fields.nilable(attributes),
+                login_redirect_url: fields.nilable(login_redirect_url),
+                locale: fields.nilable(locale),
+                reset_password_template_id: fields.nilable(reset_password_template_id),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -636,20 +639,19 @@ impl crate::codec::Object for ResetStartResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                email_id,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            email_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 

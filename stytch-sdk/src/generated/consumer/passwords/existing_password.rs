@@ -115,23 +115,24 @@ impl crate::codec::Object for ResetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email) = email else { return Err(fields.missing("email")) };
-        let Some(existing_password) = existing_password else {
-            return Err(fields.missing("existing_password"))
+        let absent = 'missing: {
+            let Some(email) = email else { break 'missing "email" };
+            let Some(existing_password) = existing_password else {
+                break 'missing "existing_password"
+            };
+            let Some(new_password) = new_password else { break 'missing "new_password" };
+            return Ok(Self {
+                email,
+                existing_password,
+                new_password,
+                session_token: fields.nilable(session_token),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_jwt: fields.nilable(session_jwt),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
         };
-        let Some(new_password) = new_password else {
-            return Err(fields.missing("new_password"))
-        };
-        Ok(Self {
-            email,
-            existing_password,
-            new_password,
-            session_token: fields.nilable(session_token),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_jwt: fields.nilable(session_jwt),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -274,30 +275,27 @@ impl crate::codec::Object for ResetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                session_token,
+                session_jwt,
+                user,
+                session: fields.nilable(session),
+                user_device: fields.nilable(user_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            session_token,
-            session_jwt,
-            user,
-            session: fields.nilable(session),
-            user_device: fields.nilable(user_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -182,17 +182,20 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email) = email else { return Err(fields.missing("email")) };
-        let Some(password) = password else { return Err(fields.missing("password")) };
-        Ok(Self {
-            email,
-            password,
-            session_token: fields.nilable(session_token),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_jwt: fields.nilable(session_jwt),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        let absent = 'missing: {
+            let Some(email) = email else { break 'missing "email" };
+            let Some(password) = password else { break 'missing "password" };
+            return Ok(Self {
+                email,
+                password,
+                session_token: fields.nilable(session_token),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_jwt: fields.nilable(session_jwt),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -330,30 +333,27 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                session_token,
+                session_jwt,
+                user,
+                session: fields.nilable(session),
+                user_device: fields.nilable(user_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            session_token,
-            session_jwt,
-            user,
-            session: fields.nilable(session),
-            user_device: fields.nilable(user_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -477,18 +477,21 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email) = email else { return Err(fields.missing("email")) };
-        let Some(password) = password else { return Err(fields.missing("password")) };
-        Ok(Self {
-            email,
-            password,
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            trusted_metadata: fields.nilable(trusted_metadata),
-            untrusted_metadata: fields.nilable(untrusted_metadata),
-            name: fields.nilable(name),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        let absent = 'missing: {
+            let Some(email) = email else { break 'missing "email" };
+            let Some(password) = password else { break 'missing "password" };
+            return Ok(Self {
+                email,
+                password,
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                trusted_metadata: fields.nilable(trusted_metadata),
+                untrusted_metadata: fields.nilable(untrusted_metadata),
+                name: fields.nilable(name),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -637,32 +640,29 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                email_id,
+                session_token,
+                session_jwt,
+                user,
+                session: fields.nilable(session),
+                user_device: fields.nilable(user_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            email_id,
-            session_token,
-            session_jwt,
-            user,
-            session: fields.nilable(session),
-            user_device: fields.nilable(user_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -833,28 +833,31 @@ impl crate::codec::Object for MigrateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email) = email else { return Err(fields.missing("email")) };
-        let Some(hash) = hash else { return Err(fields.missing("hash")) };
-        let Some(hash_type) = hash_type else { return Err(fields.missing("hash_type")) };
-        Ok(Self {
-            email,
-            hash,
-            hash_type,
-            md_5_config: fields.nilable(md_5_config),
-            argon_2_config: fields.nilable(argon_2_config),
-            sha_1_config: fields.nilable(sha_1_config),
-            sha_512_config: fields.nilable(sha_512_config),
-            scrypt_config: fields.nilable(scrypt_config),
-            pbkdf_2_config: fields.nilable(pbkdf_2_config),
-            trusted_metadata: fields.nilable(trusted_metadata),
-            untrusted_metadata: fields.nilable(untrusted_metadata),
-            set_email_verified: fields.nilable(set_email_verified),
-            name: fields.nilable(name),
-            phone_number: fields.nilable(phone_number),
-            set_phone_number_verified: fields.nilable(set_phone_number_verified),
-            external_id: fields.nilable(external_id),
-            roles: fields.nilable(roles),
-        })
+        let absent = 'missing: {
+            let Some(email) = email else { break 'missing "email" };
+            let Some(hash) = hash else { break 'missing "hash" };
+            let Some(hash_type) = hash_type else { break 'missing "hash_type" };
+            return Ok(Self {
+                email,
+                hash,
+                hash_type,
+                md_5_config: fields.nilable(md_5_config),
+                argon_2_config: fields.nilable(argon_2_config),
+                sha_1_config: fields.nilable(sha_1_config),
+                sha_512_config: fields.nilable(sha_512_config),
+                scrypt_config: fields.nilable(scrypt_config),
+                pbkdf_2_config: fields.nilable(pbkdf_2_config),
+                trusted_metadata: fields.nilable(trusted_metadata),
+                untrusted_metadata: fields.nilable(untrusted_metadata),
+                set_email_verified: fields.nilable(set_email_verified),
+                name: fields.nilable(name),
+                phone_number: fields.nilable(phone_number),
+                set_phone_number_verified: fields.nilable(set_phone_number_verified),
+                external_id: fields.nilable(external_id),
+                roles: fields.nilable(roles),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1056,26 +1059,23 @@ impl crate::codec::Object for MigrateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(email_id) = email_id else { break 'missing "email_id" };
+            let Some(user_created) = user_created else { break 'missing "user_created" };
+            let Some(user) = user else { break 'missing "user" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                email_id,
+                user_created,
+                user,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(email_id) = email_id else { return Err(fields.missing("email_id")) };
-        let Some(user_created) = user_created else {
-            return Err(fields.missing("user_created"))
-        };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            email_id,
-            user_created,
-            user,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1146,11 +1146,14 @@ impl crate::codec::Object for StrengthCheckRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(password) = password else { return Err(fields.missing("password")) };
-        Ok(Self {
-            password,
-            email: fields.nilable(email),
-        })
+        let absent = 'missing: {
+            let Some(password) = password else { break 'missing "password" };
+            return Ok(Self {
+                password,
+                email: fields.nilable(email),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1257,35 +1260,34 @@ impl crate::codec::Object for StrengthCheckResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(valid_password) = valid_password else {
+                break 'missing "valid_password"
+            };
+            let Some(score) = score else { break 'missing "score" };
+            let Some(breached_password) = breached_password else {
+                break 'missing "breached_password"
+            };
+            let Some(strength_policy) = strength_policy else {
+                break 'missing "strength_policy"
+            };
+            let Some(breach_detection_on_create) = breach_detection_on_create else {
+                break 'missing "breach_detection_on_create"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                valid_password,
+                score,
+                breached_password,
+                strength_policy,
+                breach_detection_on_create,
+                feedback: fields.nilable(feedback),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(valid_password) = valid_password else {
-            return Err(fields.missing("valid_password"))
-        };
-        let Some(score) = score else { return Err(fields.missing("score")) };
-        let Some(breached_password) = breached_password else {
-            return Err(fields.missing("breached_password"))
-        };
-        let Some(strength_policy) = strength_policy else {
-            return Err(fields.missing("strength_policy"))
-        };
-        let Some(breach_detection_on_create) = breach_detection_on_create else {
-            return Err(fields.missing("breach_detection_on_create"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            valid_password,
-            score,
-            breached_password,
-            strength_policy,
-            breach_detection_on_create,
-            feedback: fields.nilable(feedback),
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -103,15 +103,18 @@ impl crate::codec::Object for ResetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(password) = password else { return Err(fields.missing("password")) };
-        Ok(Self {
-            password,
-            session_token: fields.nilable(session_token),
-            session_jwt: fields.nilable(session_jwt),
-            session_duration_minutes: fields.nilable(session_duration_minutes),
-            session_custom_claims: fields.nilable(session_custom_claims),
-            telemetry_id: fields.nilable(telemetry_id),
-        })
+        let absent = 'missing: {
+            let Some(password) = password else { break 'missing "password" };
+            return Ok(Self {
+                password,
+                session_token: fields.nilable(session_token),
+                session_jwt: fields.nilable(session_jwt),
+                session_duration_minutes: fields.nilable(session_duration_minutes),
+                session_custom_claims: fields.nilable(session_custom_claims),
+                telemetry_id: fields.nilable(telemetry_id),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -248,30 +251,27 @@ impl crate::codec::Object for ResetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(user_id) = user_id else { break 'missing "user_id" };
+            let Some(user) = user else { break 'missing "user" };
+            let Some(session_token) = session_token else {
+                break 'missing "session_token"
+            };
+            let Some(session_jwt) = session_jwt else { break 'missing "session_jwt" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                user_id,
+                user,
+                session_token,
+                session_jwt,
+                session: fields.nilable(session),
+                user_device: fields.nilable(user_device),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(user_id) = user_id else { return Err(fields.missing("user_id")) };
-        let Some(user) = user else { return Err(fields.missing("user")) };
-        let Some(session_token) = session_token else {
-            return Err(fields.missing("session_token"))
-        };
-        let Some(session_jwt) = session_jwt else {
-            return Err(fields.missing("session_jwt"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
-            session_token,
-            session_jwt,
-            session: fields.nilable(session),
-            user_device: fields.nilable(user_device),
-        })
+        Err(fields.missing(absent))
     }
 }
 

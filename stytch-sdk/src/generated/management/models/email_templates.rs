@@ -143,16 +143,17 @@ impl crate::codec::Object for EmailTemplate {
                 _ => fields.skip(),
             }?;
         }
-        let Some(template_id) = template_id else {
-            return Err(fields.missing("template_id"))
+        let absent = 'missing: {
+            let Some(template_id) = template_id else { break 'missing "template_id" };
+            return Ok(Self {
+                template_id,
+                name: fields.nilable(name),
+                sender_information: fields.nilable(sender_information),
+                prebuilt_customization: fields.nilable(prebuilt_customization),
+                custom_html_customization: fields.nilable(custom_html_customization),
+            });
         };
-        Ok(Self {
-            template_id,
-            name: fields.nilable(name),
-            sender_information: fields.nilable(sender_information),
-            prebuilt_customization: fields.nilable(prebuilt_customization),
-            custom_html_customization: fields.nilable(custom_html_customization),
-        })
+        Err(fields.missing(absent))
     }
 }
 

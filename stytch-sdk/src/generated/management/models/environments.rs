@@ -200,71 +200,65 @@ impl crate::codec::Object for Environment {
                 _ => fields.skip(),
             }?;
         }
-        let Some(environment_slug) = environment_slug else {
-            return Err(fields.missing("environment_slug"))
+        let absent = 'missing: {
+            let Some(environment_slug) = environment_slug else {
+                break 'missing "environment_slug"
+            };
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(name) = name else { break 'missing "name" };
+            let Some(oauth_callback_id) = oauth_callback_id else {
+                break 'missing "oauth_callback_id"
+            };
+            let Some(cross_org_passwords_enabled) = cross_org_passwords_enabled else {
+                break 'missing "cross_org_passwords_enabled"
+            };
+            let Some(user_impersonation_enabled) = user_impersonation_enabled else {
+                break 'missing "user_impersonation_enabled"
+            };
+            let Some(zero_downtime_session_migration_url) = zero_downtime_session_migration_url
+            else { break 'missing "zero_downtime_session_migration_url" };
+            let Some(use_custom_domain_in_magic_link_emails) = use_custom_domain_in_magic_link_emails
+            else { break 'missing "use_custom_domain_in_magic_link_emails" };
+            let Some(user_lock_self_serve_enabled) = user_lock_self_serve_enabled else {
+                break 'missing "user_lock_self_serve_enabled"
+            };
+            let Some(user_lock_threshold) = user_lock_threshold else {
+                break 'missing "user_lock_threshold"
+            };
+            let Some(user_lock_ttl) = user_lock_ttl else {
+                break 'missing "user_lock_ttl"
+            };
+            let Some(idp_authorization_url) = idp_authorization_url else {
+                break 'missing "idp_authorization_url"
+            };
+            let Some(idp_dynamic_client_registration_enabled) = idp_dynamic_client_registration_enabled
+            else { break 'missing "idp_dynamic_client_registration_enabled" };
+            let Some(idp_dynamic_client_registration_access_token_template_content) = idp_dynamic_client_registration_access_token_template_content
+            else {
+                break 'missing "idp_dynamic_client_registration_access_token_template_content"
+            };
+            let Some(project_id) = project_id else { break 'missing "project_id" };
+            return Ok(Self {
+                environment_slug,
+                project_slug,
+                name,
+                oauth_callback_id,
+                cross_org_passwords_enabled,
+                user_impersonation_enabled,
+                zero_downtime_session_migration_url,
+                use_custom_domain_in_magic_link_emails,
+                user_lock_self_serve_enabled,
+                user_lock_threshold,
+                user_lock_ttl,
+                idp_authorization_url,
+                idp_dynamic_client_registration_enabled,
+                idp_dynamic_client_registration_access_token_template_content,
+                project_id,
+                r#type: fields.nilable(r#type),
+                created_at: fields.nilable_time(created_at),
+            });
         };
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
-        };
-        let Some(name) = name else { return Err(fields.missing("name")) };
-        let Some(oauth_callback_id) = oauth_callback_id else {
-            return Err(fields.missing("oauth_callback_id"))
-        };
-        let Some(cross_org_passwords_enabled) = cross_org_passwords_enabled else {
-            return Err(fields.missing("cross_org_passwords_enabled"))
-        };
-        let Some(user_impersonation_enabled) = user_impersonation_enabled else {
-            return Err(fields.missing("user_impersonation_enabled"))
-        };
-        let Some(zero_downtime_session_migration_url) = zero_downtime_session_migration_url
-        else { return Err(fields.missing("zero_downtime_session_migration_url")) };
-        let Some(use_custom_domain_in_magic_link_emails) = use_custom_domain_in_magic_link_emails
-        else { return Err(fields.missing("use_custom_domain_in_magic_link_emails")) };
-        let Some(user_lock_self_serve_enabled) = user_lock_self_serve_enabled else {
-            return Err(fields.missing("user_lock_self_serve_enabled"))
-        };
-        let Some(user_lock_threshold) = user_lock_threshold else {
-            return Err(fields.missing("user_lock_threshold"))
-        };
-        let Some(user_lock_ttl) = user_lock_ttl else {
-            return Err(fields.missing("user_lock_ttl"))
-        };
-        let Some(idp_authorization_url) = idp_authorization_url else {
-            return Err(fields.missing("idp_authorization_url"))
-        };
-        let Some(idp_dynamic_client_registration_enabled) = idp_dynamic_client_registration_enabled
-        else { return Err(fields.missing("idp_dynamic_client_registration_enabled")) };
-        let Some(idp_dynamic_client_registration_access_token_template_content) = idp_dynamic_client_registration_access_token_template_content
-        else {
-            return Err(
-                fields
-                    .missing(
-                        "idp_dynamic_client_registration_access_token_template_content",
-                    ),
-            )
-        };
-        let Some(project_id) = project_id else {
-            return Err(fields.missing("project_id"))
-        };
-        Ok(Self {
-            environment_slug,
-            project_slug,
-            name,
-            oauth_callback_id,
-            cross_org_passwords_enabled,
-            user_impersonation_enabled,
-            zero_downtime_session_migration_url,
-            use_custom_domain_in_magic_link_emails,
-            user_lock_self_serve_enabled,
-            user_lock_threshold,
-            user_lock_ttl,
-            idp_authorization_url,
-            idp_dynamic_client_registration_enabled,
-            idp_dynamic_client_registration_access_token_template_content,
-            project_id,
-            r#type: fields.nilable(r#type),
-            created_at: fields.nilable_time(created_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -328,24 +322,23 @@ impl crate::codec::Object for Metrics {
                 _ => fields.skip(),
             }?;
         }
-        let Some(user_count) = user_count else {
-            return Err(fields.missing("user_count"))
+        let absent = 'missing: {
+            let Some(user_count) = user_count else { break 'missing "user_count" };
+            let Some(organization_count) = organization_count else {
+                break 'missing "organization_count"
+            };
+            let Some(member_count) = member_count else { break 'missing "member_count" };
+            let Some(m2m_client_count) = m2m_client_count else {
+                break 'missing "m2m_client_count"
+            };
+            return Ok(Self {
+                user_count,
+                organization_count,
+                member_count,
+                m2m_client_count,
+            });
         };
-        let Some(organization_count) = organization_count else {
-            return Err(fields.missing("organization_count"))
-        };
-        let Some(member_count) = member_count else {
-            return Err(fields.missing("member_count"))
-        };
-        let Some(m2m_client_count) = m2m_client_count else {
-            return Err(fields.missing("m2m_client_count"))
-        };
-        Ok(Self {
-            user_count,
-            organization_count,
-            member_count,
-            m2m_client_count,
-        })
+        Err(fields.missing(absent))
     }
 }
 

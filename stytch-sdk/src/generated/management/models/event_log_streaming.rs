@@ -39,11 +39,14 @@ impl crate::codec::Object for DatadogConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(api_key) = api_key else { return Err(fields.missing("api_key")) };
-        Ok(Self {
-            api_key,
-            site: fields.nilable(site),
-        })
+        let absent = 'missing: {
+            let Some(api_key) = api_key else { break 'missing "api_key" };
+            return Ok(Self {
+                api_key,
+                site: fields.nilable(site),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -96,13 +99,16 @@ impl crate::codec::Object for DatadogConfigMasked {
                 _ => fields.skip(),
             }?;
         }
-        let Some(api_key_last_four) = api_key_last_four else {
-            return Err(fields.missing("api_key_last_four"))
+        let absent = 'missing: {
+            let Some(api_key_last_four) = api_key_last_four else {
+                break 'missing "api_key_last_four"
+            };
+            return Ok(Self {
+                api_key_last_four,
+                site: fields.nilable(site),
+            });
         };
-        Ok(Self {
-            api_key_last_four,
-            site: fields.nilable(site),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -416,14 +422,17 @@ impl crate::codec::Object for GrafanaLokiConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(hostname) = hostname else { return Err(fields.missing("hostname")) };
-        let Some(username) = username else { return Err(fields.missing("username")) };
-        let Some(password) = password else { return Err(fields.missing("password")) };
-        Ok(Self {
-            hostname,
-            username,
-            password,
-        })
+        let absent = 'missing: {
+            let Some(hostname) = hostname else { break 'missing "hostname" };
+            let Some(username) = username else { break 'missing "username" };
+            let Some(password) = password else { break 'missing "password" };
+            return Ok(Self {
+                hostname,
+                username,
+                password,
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -479,16 +488,19 @@ impl crate::codec::Object for GrafanaLokiConfigMasked {
                 _ => fields.skip(),
             }?;
         }
-        let Some(hostname) = hostname else { return Err(fields.missing("hostname")) };
-        let Some(username) = username else { return Err(fields.missing("username")) };
-        let Some(password_last_four) = password_last_four else {
-            return Err(fields.missing("password_last_four"))
+        let absent = 'missing: {
+            let Some(hostname) = hostname else { break 'missing "hostname" };
+            let Some(username) = username else { break 'missing "username" };
+            let Some(password_last_four) = password_last_four else {
+                break 'missing "password_last_four"
+            };
+            return Ok(Self {
+                hostname,
+                username,
+                password_last_four,
+            });
         };
-        Ok(Self {
-            hostname,
-            username,
-            password_last_four,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -52,17 +52,20 @@ impl crate::codec::Object for JwtTemplate {
                 _ => fields.skip(),
             }?;
         }
-        let Some(template_content) = template_content else {
-            return Err(fields.missing("template_content"))
+        let absent = 'missing: {
+            let Some(template_content) = template_content else {
+                break 'missing "template_content"
+            };
+            let Some(custom_audience) = custom_audience else {
+                break 'missing "custom_audience"
+            };
+            return Ok(Self {
+                template_content,
+                custom_audience,
+                jwt_template_type: fields.nilable(jwt_template_type),
+            });
         };
-        let Some(custom_audience) = custom_audience else {
-            return Err(fields.missing("custom_audience"))
-        };
-        Ok(Self {
-            template_content,
-            custom_audience,
-            jwt_template_type: fields.nilable(jwt_template_type),
-        })
+        Err(fields.missing(absent))
     }
 }
 

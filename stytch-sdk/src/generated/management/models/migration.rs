@@ -72,36 +72,35 @@ impl crate::codec::Object for LegacyProject {
                 _ => fields.skip(),
             }?;
         }
-        let Some(live_project_id) = live_project_id else {
-            return Err(fields.missing("live_project_id"))
+        let absent = 'missing: {
+            let Some(live_project_id) = live_project_id else {
+                break 'missing "live_project_id"
+            };
+            let Some(test_project_id) = test_project_id else {
+                break 'missing "test_project_id"
+            };
+            let Some(live_project_slug) = live_project_slug else {
+                break 'missing "live_project_slug"
+            };
+            let Some(test_project_slug) = test_project_slug else {
+                break 'missing "test_project_slug"
+            };
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(name) = name else { break 'missing "name" };
+            let Some(vertical) = vertical else { break 'missing "vertical" };
+            let Some(created_at) = created_at else { break 'missing "created_at" };
+            return Ok(Self {
+                live_project_id,
+                test_project_id,
+                live_project_slug,
+                test_project_slug,
+                project_slug,
+                name,
+                vertical,
+                created_at: fields.time(created_at),
+            });
         };
-        let Some(test_project_id) = test_project_id else {
-            return Err(fields.missing("test_project_id"))
-        };
-        let Some(live_project_slug) = live_project_slug else {
-            return Err(fields.missing("live_project_slug"))
-        };
-        let Some(test_project_slug) = test_project_slug else {
-            return Err(fields.missing("test_project_slug"))
-        };
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
-        };
-        let Some(name) = name else { return Err(fields.missing("name")) };
-        let Some(vertical) = vertical else { return Err(fields.missing("vertical")) };
-        let Some(created_at) = created_at else {
-            return Err(fields.missing("created_at"))
-        };
-        Ok(Self {
-            live_project_id,
-            test_project_id,
-            live_project_slug,
-            test_project_slug,
-            project_slug,
-            name,
-            vertical,
-            created_at: fields.time(created_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 

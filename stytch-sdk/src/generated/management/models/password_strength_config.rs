@@ -103,23 +103,26 @@ impl crate::codec::Object for PasswordStrengthConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(check_breach_on_creation) = check_breach_on_creation else {
-            return Err(fields.missing("check_breach_on_creation"))
+        let absent = 'missing: {
+            let Some(check_breach_on_creation) = check_breach_on_creation else {
+                break 'missing "check_breach_on_creation"
+            };
+            let Some(check_breach_on_authentication) = check_breach_on_authentication
+            else { break 'missing "check_breach_on_authentication" };
+            let Some(validate_on_authentication) = validate_on_authentication else {
+                break 'missing "validate_on_authentication"
+            };
+            return Ok(Self {
+                check_breach_on_creation,
+                check_breach_on_authentication,
+                validate_on_authentication,
+                validation_policy: fields.nilable(validation_policy),
+                luds_min_password_length: fields.nilable(luds_min_password_length),
+                luds_min_password_complexity: fields
+                    .nilable(luds_min_password_complexity),
+            });
         };
-        let Some(check_breach_on_authentication) = check_breach_on_authentication else {
-            return Err(fields.missing("check_breach_on_authentication"))
-        };
-        let Some(validate_on_authentication) = validate_on_authentication else {
-            return Err(fields.missing("validate_on_authentication"))
-        };
-        Ok(Self {
-            check_breach_on_creation,
-            check_breach_on_authentication,
-            validate_on_authentication,
-            validation_policy: fields.nilable(validation_policy),
-            luds_min_password_length: fields.nilable(luds_min_password_length),
-            luds_min_password_complexity: fields.nilable(luds_min_password_complexity),
-        })
+        Err(fields.missing(absent))
     }
 }
 

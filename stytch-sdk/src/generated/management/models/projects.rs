@@ -49,16 +49,17 @@ impl crate::codec::Object for Project {
                 _ => fields.skip(),
             }?;
         }
-        let Some(project_slug) = project_slug else {
-            return Err(fields.missing("project_slug"))
+        let absent = 'missing: {
+            let Some(project_slug) = project_slug else { break 'missing "project_slug" };
+            let Some(name) = name else { break 'missing "name" };
+            return Ok(Self {
+                project_slug,
+                name,
+                vertical: fields.nilable(vertical),
+                created_at: fields.nilable_time(created_at),
+            });
         };
-        let Some(name) = name else { return Err(fields.missing("name")) };
-        Ok(Self {
-            project_slug,
-            name,
-            vertical: fields.nilable(vertical),
-            created_at: fields.nilable_time(created_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -37,13 +37,14 @@ impl crate::codec::Object for PublicToken {
                 _ => fields.skip(),
             }?;
         }
-        let Some(public_token) = public_token else {
-            return Err(fields.missing("public_token"))
+        let absent = 'missing: {
+            let Some(public_token) = public_token else { break 'missing "public_token" };
+            return Ok(Self {
+                public_token,
+                created_at: fields.nilable_time(created_at),
+            });
         };
-        Ok(Self {
-            public_token,
-            created_at: fields.nilable_time(created_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -32,10 +32,11 @@ impl crate::codec::Object for DefaultRole {
                 _ => fields.skip(),
             }?;
         }
-        let Some(permissions) = permissions else {
-            return Err(fields.missing("permissions"))
+        let absent = 'missing: {
+            let Some(permissions) = permissions else { break 'missing "permissions" };
+            return Ok(Self { permissions });
         };
-        Ok(Self { permissions })
+        Err(fields.missing(absent))
     }
 }
 
@@ -84,11 +85,12 @@ impl crate::codec::Object for Permission {
                 _ => fields.skip(),
             }?;
         }
-        let Some(resource_id) = resource_id else {
-            return Err(fields.missing("resource_id"))
+        let absent = 'missing: {
+            let Some(resource_id) = resource_id else { break 'missing "resource_id" };
+            let Some(actions) = actions else { break 'missing "actions" };
+            return Ok(Self { resource_id, actions });
         };
-        let Some(actions) = actions else { return Err(fields.missing("actions")) };
-        Ok(Self { resource_id, actions })
+        Err(fields.missing(absent))
     }
 }
 
@@ -167,27 +169,28 @@ impl crate::codec::Object for Policy {
                 _ => fields.skip(),
             }?;
         }
-        let Some(stytch_resources) = stytch_resources else {
-            return Err(fields.missing("stytch_resources"))
+        let absent = 'missing: {
+            let Some(stytch_resources) = stytch_resources else {
+                break 'missing "stytch_resources"
+            };
+            let Some(custom_roles) = custom_roles else { break 'missing "custom_roles" };
+            let Some(custom_resources) = custom_resources else {
+                break 'missing "custom_resources"
+            };
+            let Some(custom_scopes) = custom_scopes else {
+                break 'missing "custom_scopes"
+            };
+            return Ok(Self {
+                stytch_resources,
+                custom_roles,
+                custom_resources,
+                custom_scopes,
+                stytch_member: fields.nilable(stytch_member),
+                stytch_admin: fields.nilable(stytch_admin),
+                stytch_user: fields.nilable(stytch_user),
+            });
         };
-        let Some(custom_roles) = custom_roles else {
-            return Err(fields.missing("custom_roles"))
-        };
-        let Some(custom_resources) = custom_resources else {
-            return Err(fields.missing("custom_resources"))
-        };
-        let Some(custom_scopes) = custom_scopes else {
-            return Err(fields.missing("custom_scopes"))
-        };
-        Ok(Self {
-            stytch_resources,
-            custom_roles,
-            custom_resources,
-            custom_scopes,
-            stytch_member: fields.nilable(stytch_member),
-            stytch_admin: fields.nilable(stytch_admin),
-            stytch_user: fields.nilable(stytch_user),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -243,20 +246,19 @@ impl crate::codec::Object for Resource {
                 _ => fields.skip(),
             }?;
         }
-        let Some(resource_id) = resource_id else {
-            return Err(fields.missing("resource_id"))
+        let absent = 'missing: {
+            let Some(resource_id) = resource_id else { break 'missing "resource_id" };
+            let Some(description) = description else { break 'missing "description" };
+            let Some(available_actions) = available_actions else {
+                break 'missing "available_actions"
+            };
+            return Ok(Self {
+                resource_id,
+                description,
+                available_actions,
+            });
         };
-        let Some(description) = description else {
-            return Err(fields.missing("description"))
-        };
-        let Some(available_actions) = available_actions else {
-            return Err(fields.missing("available_actions"))
-        };
-        Ok(Self {
-            resource_id,
-            description,
-            available_actions,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -310,18 +312,17 @@ impl crate::codec::Object for Role {
                 _ => fields.skip(),
             }?;
         }
-        let Some(role_id) = role_id else { return Err(fields.missing("role_id")) };
-        let Some(description) = description else {
-            return Err(fields.missing("description"))
+        let absent = 'missing: {
+            let Some(role_id) = role_id else { break 'missing "role_id" };
+            let Some(description) = description else { break 'missing "description" };
+            let Some(permissions) = permissions else { break 'missing "permissions" };
+            return Ok(Self {
+                role_id,
+                description,
+                permissions,
+            });
         };
-        let Some(permissions) = permissions else {
-            return Err(fields.missing("permissions"))
-        };
-        Ok(Self {
-            role_id,
-            description,
-            permissions,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -375,18 +376,17 @@ impl crate::codec::Object for Scope {
                 _ => fields.skip(),
             }?;
         }
-        let Some(scope) = scope else { return Err(fields.missing("scope")) };
-        let Some(description) = description else {
-            return Err(fields.missing("description"))
+        let absent = 'missing: {
+            let Some(scope) = scope else { break 'missing "scope" };
+            let Some(description) = description else { break 'missing "description" };
+            let Some(permissions) = permissions else { break 'missing "permissions" };
+            return Ok(Self {
+                scope,
+                description,
+                permissions,
+            });
         };
-        let Some(permissions) = permissions else {
-            return Err(fields.missing("permissions"))
-        };
-        Ok(Self {
-            scope,
-            description,
-            permissions,
-        })
+        Err(fields.missing(absent))
     }
 }
 

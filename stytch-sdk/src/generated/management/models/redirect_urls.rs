@@ -37,11 +37,12 @@ impl crate::codec::Object for RedirectUrl {
                 _ => fields.skip(),
             }?;
         }
-        let Some(url) = url else { return Err(fields.missing("url")) };
-        let Some(valid_types) = valid_types else {
-            return Err(fields.missing("valid_types"))
+        let absent = 'missing: {
+            let Some(url) = url else { break 'missing "url" };
+            let Some(valid_types) = valid_types else { break 'missing "valid_types" };
+            return Ok(Self { url, valid_types });
         };
-        Ok(Self { url, valid_types })
+        Err(fields.missing(absent))
     }
 }
 
@@ -92,13 +93,14 @@ impl crate::codec::Object for UrlType {
                 _ => fields.skip(),
             }?;
         }
-        let Some(is_default) = is_default else {
-            return Err(fields.missing("is_default"))
+        let absent = 'missing: {
+            let Some(is_default) = is_default else { break 'missing "is_default" };
+            return Ok(Self {
+                is_default,
+                r#type: fields.nilable(r#type),
+            });
         };
-        Ok(Self {
-            is_default,
-            r#type: fields.nilable(r#type),
-        })
+        Err(fields.missing(absent))
     }
 }
 

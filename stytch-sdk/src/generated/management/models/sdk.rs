@@ -39,11 +39,12 @@ impl crate::codec::Object for AuthorizedB2bDomain {
                 _ => fields.skip(),
             }?;
         }
-        let Some(domain) = domain else { return Err(fields.missing("domain")) };
-        let Some(slug_pattern) = slug_pattern else {
-            return Err(fields.missing("slug_pattern"))
+        let absent = 'missing: {
+            let Some(domain) = domain else { break 'missing "domain" };
+            let Some(slug_pattern) = slug_pattern else { break 'missing "slug_pattern" };
+            return Ok(Self { domain, slug_pattern });
         };
-        Ok(Self { domain, slug_pattern })
+        Err(fields.missing(absent))
     }
 }
 
@@ -117,24 +118,25 @@ impl crate::codec::Object for B2bBasicConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
-        let Some(allow_self_onboarding) = allow_self_onboarding else {
-            return Err(fields.missing("allow_self_onboarding"))
+        let absent = 'missing: {
+            let Some(enabled) = enabled else { break 'missing "enabled" };
+            let Some(allow_self_onboarding) = allow_self_onboarding else {
+                break 'missing "allow_self_onboarding"
+            };
+            let Some(enable_member_permissions) = enable_member_permissions else {
+                break 'missing "enable_member_permissions"
+            };
+            let Some(domains) = domains else { break 'missing "domains" };
+            let Some(bundle_ids) = bundle_ids else { break 'missing "bundle_ids" };
+            return Ok(Self {
+                enabled,
+                allow_self_onboarding,
+                enable_member_permissions,
+                domains,
+                bundle_ids,
+            });
         };
-        let Some(enable_member_permissions) = enable_member_permissions else {
-            return Err(fields.missing("enable_member_permissions"))
-        };
-        let Some(domains) = domains else { return Err(fields.missing("domains")) };
-        let Some(bundle_ids) = bundle_ids else {
-            return Err(fields.missing("bundle_ids"))
-        };
-        Ok(Self {
-            enabled,
-            allow_self_onboarding,
-            enable_member_permissions,
-            domains,
-            bundle_ids,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -291,8 +293,11 @@ impl crate::codec::Object for B2bCookiesConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(http_only) = http_only else { return Err(fields.missing("http_only")) };
-        Ok(Self { http_only })
+        let absent = 'missing: {
+            let Some(http_only) = http_only else { break 'missing "http_only" };
+            return Ok(Self { http_only });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -397,11 +402,14 @@ impl crate::codec::Object for B2bMagicLinksConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
-        let Some(pkce_required) = pkce_required else {
-            return Err(fields.missing("pkce_required"))
+        let absent = 'missing: {
+            let Some(enabled) = enabled else { break 'missing "enabled" };
+            let Some(pkce_required) = pkce_required else {
+                break 'missing "pkce_required"
+            };
+            return Ok(Self { enabled, pkce_required });
         };
-        Ok(Self { enabled, pkce_required })
+        Err(fields.missing(absent))
     }
 }
 
@@ -450,11 +458,14 @@ impl crate::codec::Object for B2boAuthConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
-        let Some(pkce_required) = pkce_required else {
-            return Err(fields.missing("pkce_required"))
+        let absent = 'missing: {
+            let Some(enabled) = enabled else { break 'missing "enabled" };
+            let Some(pkce_required) = pkce_required else {
+                break 'missing "pkce_required"
+            };
+            return Ok(Self { enabled, pkce_required });
         };
-        Ok(Self { enabled, pkce_required })
+        Err(fields.missing(absent))
     }
 }
 
@@ -510,20 +521,21 @@ impl crate::codec::Object for B2botPsConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(sms_enabled) = sms_enabled else {
-            return Err(fields.missing("sms_enabled"))
+        let absent = 'missing: {
+            let Some(sms_enabled) = sms_enabled else { break 'missing "sms_enabled" };
+            let Some(sms_autofill_metadata) = sms_autofill_metadata else {
+                break 'missing "sms_autofill_metadata"
+            };
+            let Some(email_enabled) = email_enabled else {
+                break 'missing "email_enabled"
+            };
+            return Ok(Self {
+                sms_enabled,
+                sms_autofill_metadata,
+                email_enabled,
+            });
         };
-        let Some(sms_autofill_metadata) = sms_autofill_metadata else {
-            return Err(fields.missing("sms_autofill_metadata"))
-        };
-        let Some(email_enabled) = email_enabled else {
-            return Err(fields.missing("email_enabled"))
-        };
-        Ok(Self {
-            sms_enabled,
-            sms_autofill_metadata,
-            email_enabled,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -582,13 +594,16 @@ impl crate::codec::Object for B2bPasswordsConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
-        let Some(pkce_required_for_password_resets) = pkce_required_for_password_resets
-        else { return Err(fields.missing("pkce_required_for_password_resets")) };
-        Ok(Self {
-            enabled,
-            pkce_required_for_password_resets,
-        })
+        let absent = 'missing: {
+            let Some(enabled) = enabled else { break 'missing "enabled" };
+            let Some(pkce_required_for_password_resets) = pkce_required_for_password_resets
+            else { break 'missing "pkce_required_for_password_resets" };
+            return Ok(Self {
+                enabled,
+                pkce_required_for_password_resets,
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -637,11 +652,14 @@ impl crate::codec::Object for B2bssoConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
-        let Some(pkce_required) = pkce_required else {
-            return Err(fields.missing("pkce_required"))
+        let absent = 'missing: {
+            let Some(enabled) = enabled else { break 'missing "enabled" };
+            let Some(pkce_required) = pkce_required else {
+                break 'missing "pkce_required"
+            };
+            return Ok(Self { enabled, pkce_required });
         };
-        Ok(Self { enabled, pkce_required })
+        Err(fields.missing(absent))
     }
 }
 
@@ -695,12 +713,15 @@ impl crate::codec::Object for B2bSessionsConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(max_session_duration_minutes) = max_session_duration_minutes else {
-            return Err(fields.missing("max_session_duration_minutes"))
+        let absent = 'missing: {
+            let Some(max_session_duration_minutes) = max_session_duration_minutes else {
+                break 'missing "max_session_duration_minutes"
+            };
+            return Ok(Self {
+                max_session_duration_minutes,
+            });
         };
-        Ok(Self {
-            max_session_duration_minutes,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -749,11 +770,12 @@ impl crate::codec::Object for B2btotPsConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(create_totps) = create_totps else {
-            return Err(fields.missing("create_totps"))
+        let absent = 'missing: {
+            let Some(create_totps) = create_totps else { break 'missing "create_totps" };
+            let Some(enabled) = enabled else { break 'missing "enabled" };
+            return Ok(Self { create_totps, enabled });
         };
-        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
-        Ok(Self { create_totps, enabled })
+        Err(fields.missing(absent))
     }
 }
 
@@ -797,8 +819,11 @@ impl crate::codec::Object for B2bUserImpersonationConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
-        Ok(Self { enabled })
+        let absent = 'missing: {
+            let Some(enabled) = enabled else { break 'missing "enabled" };
+            return Ok(Self { enabled });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -852,16 +877,17 @@ impl crate::codec::Object for ConsumerBasicConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
-        let Some(domains) = domains else { return Err(fields.missing("domains")) };
-        let Some(bundle_ids) = bundle_ids else {
-            return Err(fields.missing("bundle_ids"))
+        let absent = 'missing: {
+            let Some(enabled) = enabled else { break 'missing "enabled" };
+            let Some(domains) = domains else { break 'missing "domains" };
+            let Some(bundle_ids) = bundle_ids else { break 'missing "bundle_ids" };
+            return Ok(Self {
+                enabled,
+                domains,
+                bundle_ids,
+            });
         };
-        Ok(Self {
-            enabled,
-            domains,
-            bundle_ids,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -917,14 +943,17 @@ impl crate::codec::Object for ConsumerBiometricsConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(create_biometrics_enabled) = create_biometrics_enabled else {
-            return Err(fields.missing("create_biometrics_enabled"))
+        let absent = 'missing: {
+            let Some(create_biometrics_enabled) = create_biometrics_enabled else {
+                break 'missing "create_biometrics_enabled"
+            };
+            let Some(enabled) = enabled else { break 'missing "enabled" };
+            return Ok(Self {
+                create_biometrics_enabled,
+                enabled,
+            });
         };
-        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
-        Ok(Self {
-            create_biometrics_enabled,
-            enabled,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1095,8 +1124,11 @@ impl crate::codec::Object for ConsumerCookiesConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(http_only) = http_only else { return Err(fields.missing("http_only")) };
-        Ok(Self { http_only })
+        let absent = 'missing: {
+            let Some(http_only) = http_only else { break 'missing "http_only" };
+            return Ok(Self { http_only });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1145,11 +1177,14 @@ impl crate::codec::Object for ConsumerCryptoWalletsConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
-        let Some(siwe_required) = siwe_required else {
-            return Err(fields.missing("siwe_required"))
+        let absent = 'missing: {
+            let Some(enabled) = enabled else { break 'missing "enabled" };
+            let Some(siwe_required) = siwe_required else {
+                break 'missing "siwe_required"
+            };
+            return Ok(Self { enabled, siwe_required });
         };
-        Ok(Self { enabled, siwe_required })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1261,20 +1296,21 @@ impl crate::codec::Object for ConsumerMagicLinksConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(login_or_create_enabled) = login_or_create_enabled else {
-            return Err(fields.missing("login_or_create_enabled"))
+        let absent = 'missing: {
+            let Some(login_or_create_enabled) = login_or_create_enabled else {
+                break 'missing "login_or_create_enabled"
+            };
+            let Some(send_enabled) = send_enabled else { break 'missing "send_enabled" };
+            let Some(pkce_required) = pkce_required else {
+                break 'missing "pkce_required"
+            };
+            return Ok(Self {
+                login_or_create_enabled,
+                send_enabled,
+                pkce_required,
+            });
         };
-        let Some(send_enabled) = send_enabled else {
-            return Err(fields.missing("send_enabled"))
-        };
-        let Some(pkce_required) = pkce_required else {
-            return Err(fields.missing("pkce_required"))
-        };
-        Ok(Self {
-            login_or_create_enabled,
-            send_enabled,
-            pkce_required,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1323,11 +1359,14 @@ impl crate::codec::Object for ConsumerOAuthConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
-        let Some(pkce_required) = pkce_required else {
-            return Err(fields.missing("pkce_required"))
+        let absent = 'missing: {
+            let Some(enabled) = enabled else { break 'missing "enabled" };
+            let Some(pkce_required) = pkce_required else {
+                break 'missing "pkce_required"
+            };
+            return Ok(Self { enabled, pkce_required });
         };
-        Ok(Self { enabled, pkce_required })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1439,35 +1478,38 @@ impl crate::codec::Object for ConsumerOtPsConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(sms_login_or_create_enabled) = sms_login_or_create_enabled else {
-            return Err(fields.missing("sms_login_or_create_enabled"))
+        let absent = 'missing: {
+            let Some(sms_login_or_create_enabled) = sms_login_or_create_enabled else {
+                break 'missing "sms_login_or_create_enabled"
+            };
+            let Some(whatsapp_login_or_create_enabled) = whatsapp_login_or_create_enabled
+            else { break 'missing "whatsapp_login_or_create_enabled" };
+            let Some(email_login_or_create_enabled) = email_login_or_create_enabled else {
+                break 'missing "email_login_or_create_enabled"
+            };
+            let Some(sms_send_enabled) = sms_send_enabled else {
+                break 'missing "sms_send_enabled"
+            };
+            let Some(whatsapp_send_enabled) = whatsapp_send_enabled else {
+                break 'missing "whatsapp_send_enabled"
+            };
+            let Some(email_send_enabled) = email_send_enabled else {
+                break 'missing "email_send_enabled"
+            };
+            let Some(sms_autofill_metadata) = sms_autofill_metadata else {
+                break 'missing "sms_autofill_metadata"
+            };
+            return Ok(Self {
+                sms_login_or_create_enabled,
+                whatsapp_login_or_create_enabled,
+                email_login_or_create_enabled,
+                sms_send_enabled,
+                whatsapp_send_enabled,
+                email_send_enabled,
+                sms_autofill_metadata,
+            });
         };
-        let Some(whatsapp_login_or_create_enabled) = whatsapp_login_or_create_enabled
-        else { return Err(fields.missing("whatsapp_login_or_create_enabled")) };
-        let Some(email_login_or_create_enabled) = email_login_or_create_enabled else {
-            return Err(fields.missing("email_login_or_create_enabled"))
-        };
-        let Some(sms_send_enabled) = sms_send_enabled else {
-            return Err(fields.missing("sms_send_enabled"))
-        };
-        let Some(whatsapp_send_enabled) = whatsapp_send_enabled else {
-            return Err(fields.missing("whatsapp_send_enabled"))
-        };
-        let Some(email_send_enabled) = email_send_enabled else {
-            return Err(fields.missing("email_send_enabled"))
-        };
-        let Some(sms_autofill_metadata) = sms_autofill_metadata else {
-            return Err(fields.missing("sms_autofill_metadata"))
-        };
-        Ok(Self {
-            sms_login_or_create_enabled,
-            whatsapp_login_or_create_enabled,
-            email_login_or_create_enabled,
-            sms_send_enabled,
-            whatsapp_send_enabled,
-            email_send_enabled,
-            sms_autofill_metadata,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1526,13 +1568,16 @@ impl crate::codec::Object for ConsumerPasswordsConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
-        let Some(pkce_required_for_password_resets) = pkce_required_for_password_resets
-        else { return Err(fields.missing("pkce_required_for_password_resets")) };
-        Ok(Self {
-            enabled,
-            pkce_required_for_password_resets,
-        })
+        let absent = 'missing: {
+            let Some(enabled) = enabled else { break 'missing "enabled" };
+            let Some(pkce_required_for_password_resets) = pkce_required_for_password_resets
+            else { break 'missing "pkce_required_for_password_resets" };
+            return Ok(Self {
+                enabled,
+                pkce_required_for_password_resets,
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1586,12 +1631,15 @@ impl crate::codec::Object for ConsumerSessionsConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(max_session_duration_minutes) = max_session_duration_minutes else {
-            return Err(fields.missing("max_session_duration_minutes"))
+        let absent = 'missing: {
+            let Some(max_session_duration_minutes) = max_session_duration_minutes else {
+                break 'missing "max_session_duration_minutes"
+            };
+            return Ok(Self {
+                max_session_duration_minutes,
+            });
         };
-        Ok(Self {
-            max_session_duration_minutes,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1640,11 +1688,12 @@ impl crate::codec::Object for ConsumerTotPsConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(create_totps) = create_totps else {
-            return Err(fields.missing("create_totps"))
+        let absent = 'missing: {
+            let Some(create_totps) = create_totps else { break 'missing "create_totps" };
+            let Some(enabled) = enabled else { break 'missing "enabled" };
+            return Ok(Self { create_totps, enabled });
         };
-        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
-        Ok(Self { create_totps, enabled })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1688,8 +1737,11 @@ impl crate::codec::Object for ConsumerUserImpersonationConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
-        Ok(Self { enabled })
+        let absent = 'missing: {
+            let Some(enabled) = enabled else { break 'missing "enabled" };
+            return Ok(Self { enabled });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1740,11 +1792,14 @@ impl crate::codec::Object for ConsumerWebAuthnConfig {
                 _ => fields.skip(),
             }?;
         }
-        let Some(create_webauthns) = create_webauthns else {
-            return Err(fields.missing("create_webauthns"))
+        let absent = 'missing: {
+            let Some(create_webauthns) = create_webauthns else {
+                break 'missing "create_webauthns"
+            };
+            let Some(enabled) = enabled else { break 'missing "enabled" };
+            return Ok(Self { create_webauthns, enabled });
         };
-        let Some(enabled) = enabled else { return Err(fields.missing("enabled")) };
-        Ok(Self { create_webauthns, enabled })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1800,18 +1855,21 @@ impl crate::codec::Object for SmsAutofillMetadata {
                 _ => fields.skip(),
             }?;
         }
-        let Some(metadata_type) = metadata_type else {
-            return Err(fields.missing("metadata_type"))
+        let absent = 'missing: {
+            let Some(metadata_type) = metadata_type else {
+                break 'missing "metadata_type"
+            };
+            let Some(metadata_value) = metadata_value else {
+                break 'missing "metadata_value"
+            };
+            let Some(bundle_id) = bundle_id else { break 'missing "bundle_id" };
+            return Ok(Self {
+                metadata_type,
+                metadata_value,
+                bundle_id,
+            });
         };
-        let Some(metadata_value) = metadata_value else {
-            return Err(fields.missing("metadata_value"))
-        };
-        let Some(bundle_id) = bundle_id else { return Err(fields.missing("bundle_id")) };
-        Ok(Self {
-            metadata_type,
-            metadata_value,
-            bundle_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -47,14 +47,17 @@ impl crate::codec::Object for MaskedSecret {
                 _ => fields.skip(),
             }?;
         }
-        let Some(secret_id) = secret_id else { return Err(fields.missing("secret_id")) };
-        let Some(last_four) = last_four else { return Err(fields.missing("last_four")) };
-        Ok(Self {
-            secret_id,
-            last_four,
-            created_at: fields.nilable_time(created_at),
-            used_at: fields.nilable_time(used_at),
-        })
+        let absent = 'missing: {
+            let Some(secret_id) = secret_id else { break 'missing "secret_id" };
+            let Some(last_four) = last_four else { break 'missing "last_four" };
+            return Ok(Self {
+                secret_id,
+                last_four,
+                created_at: fields.nilable_time(created_at),
+                used_at: fields.nilable_time(used_at),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -108,13 +111,16 @@ impl crate::codec::Object for Secret {
                 _ => fields.skip(),
             }?;
         }
-        let Some(secret_id) = secret_id else { return Err(fields.missing("secret_id")) };
-        let Some(secret) = secret else { return Err(fields.missing("secret")) };
-        Ok(Self {
-            secret_id,
-            secret,
-            created_at: fields.nilable_time(created_at),
-        })
+        let absent = 'missing: {
+            let Some(secret_id) = secret_id else { break 'missing "secret_id" };
+            let Some(secret) = secret else { break 'missing "secret" };
+            return Ok(Self {
+                secret_id,
+                secret,
+                created_at: fields.nilable_time(created_at),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 

@@ -37,13 +37,12 @@ impl crate::codec::Object for PemFile {
                 _ => fields.skip(),
             }?;
         }
-        let Some(pem_file_id) = pem_file_id else {
-            return Err(fields.missing("pem_file_id"))
+        let absent = 'missing: {
+            let Some(pem_file_id) = pem_file_id else { break 'missing "pem_file_id" };
+            let Some(public_key) = public_key else { break 'missing "public_key" };
+            return Ok(Self { pem_file_id, public_key });
         };
-        let Some(public_key) = public_key else {
-            return Err(fields.missing("public_key"))
-        };
-        Ok(Self { pem_file_id, public_key })
+        Err(fields.missing(absent))
     }
 }
 
@@ -137,27 +136,28 @@ impl crate::codec::Object for TrustedTokenProfile {
                 _ => fields.skip(),
             }?;
         }
-        let Some(profile_id) = profile_id else {
-            return Err(fields.missing("profile_id"))
+        let absent = 'missing: {
+            let Some(profile_id) = profile_id else { break 'missing "profile_id" };
+            let Some(name) = name else { break 'missing "name" };
+            let Some(audience) = audience else { break 'missing "audience" };
+            let Some(issuer) = issuer else { break 'missing "issuer" };
+            let Some(pem_files) = pem_files else { break 'missing "pem_files" };
+            let Some(can_jit_provision) = can_jit_provision else {
+                break 'missing "can_jit_provision"
+            };
+            return Ok(Self {
+                profile_id,
+                name,
+                audience,
+                issuer,
+                pem_files,
+                can_jit_provision,
+                jwks_url: fields.nilable(jwks_url),
+                attribute_mapping: fields.nilable(attribute_mapping),
+                public_key_type: fields.nilable(public_key_type),
+            });
         };
-        let Some(name) = name else { return Err(fields.missing("name")) };
-        let Some(audience) = audience else { return Err(fields.missing("audience")) };
-        let Some(issuer) = issuer else { return Err(fields.missing("issuer")) };
-        let Some(pem_files) = pem_files else { return Err(fields.missing("pem_files")) };
-        let Some(can_jit_provision) = can_jit_provision else {
-            return Err(fields.missing("can_jit_provision"))
-        };
-        Ok(Self {
-            profile_id,
-            name,
-            audience,
-            issuer,
-            pem_files,
-            can_jit_provision,
-            jwks_url: fields.nilable(jwks_url),
-            attribute_mapping: fields.nilable(attribute_mapping),
-            public_key_type: fields.nilable(public_key_type),
-        })
+        Err(fields.missing(absent))
     }
 }
 

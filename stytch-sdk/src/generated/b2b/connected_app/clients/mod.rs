@@ -271,24 +271,27 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_type) = client_type else {
-            return Err(fields.missing("client_type"))
+        let absent = 'missing: {
+            let Some(client_type) = client_type else { break 'missing "client_type" };
+            return Ok(Self {
+                client_type,
+                client_name: fields.nilable(client_name),
+                client_description: fields.nilable(client_description),
+                redirect_urls: fields.nilable(redirect_urls),
+                full_access_allowed: fields.nilable(full_access_allowed),
+                access_token_expiry_minutes: fields.nilable(access_token_expiry_minutes),
+                access_token_custom_audience: fields
+                    .nilable(access_token_custom_audience),
+                access_token_template_content: fields
+                    .nilable(access_token_template_content),
+                post_logout_redirect_urls: fields.nilable(post_logout_redirect_urls),
+                logo_url: fields.nilable(logo_url),
+                bypass_consent_for_offline_access: fields
+                    .nilable(bypass_consent_for_offline_access),
+                id_token_template_content: fields.nilable(id_token_template_content),
+            });
         };
-        Ok(Self {
-            client_type,
-            client_name: fields.nilable(client_name),
-            client_description: fields.nilable(client_description),
-            redirect_urls: fields.nilable(redirect_urls),
-            full_access_allowed: fields.nilable(full_access_allowed),
-            access_token_expiry_minutes: fields.nilable(access_token_expiry_minutes),
-            access_token_custom_audience: fields.nilable(access_token_custom_audience),
-            access_token_template_content: fields.nilable(access_token_template_content),
-            post_logout_redirect_urls: fields.nilable(post_logout_redirect_urls),
-            logo_url: fields.nilable(logo_url),
-            bypass_consent_for_offline_access: fields
-                .nilable(bypass_consent_for_offline_access),
-            id_token_template_content: fields.nilable(id_token_template_content),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -435,20 +438,19 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(connected_app) = connected_app else {
+                break 'missing "connected_app"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connected_app,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(connected_app) = connected_app else {
-            return Err(fields.missing("connected_app"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connected_app,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -506,8 +508,11 @@ impl crate::codec::Object for DeleteRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        Ok(Self { client_id })
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            return Ok(Self { client_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -576,18 +581,17 @@ impl crate::codec::Object for DeleteResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                client_id,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            client_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -645,8 +649,11 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        Ok(Self { client_id })
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            return Ok(Self { client_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -715,20 +722,19 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(connected_app) = connected_app else {
+                break 'missing "connected_app"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connected_app,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(connected_app) = connected_app else {
-            return Err(fields.missing("connected_app"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connected_app,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -912,24 +918,23 @@ impl crate::codec::Object for SearchResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(connected_apps) = connected_apps else {
+                break 'missing "connected_apps"
+            };
+            let Some(results_metadata) = results_metadata else {
+                break 'missing "results_metadata"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connected_apps,
+                results_metadata,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(connected_apps) = connected_apps else {
-            return Err(fields.missing("connected_apps"))
-        };
-        let Some(results_metadata) = results_metadata else {
-            return Err(fields.missing("results_metadata"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connected_apps,
-            results_metadata,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1119,22 +1124,27 @@ impl crate::codec::Object for UpdateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        Ok(Self {
-            client_id,
-            client_name: fields.nilable(client_name),
-            client_description: fields.nilable(client_description),
-            redirect_urls: fields.nilable(redirect_urls),
-            full_access_allowed: fields.nilable(full_access_allowed),
-            access_token_expiry_minutes: fields.nilable(access_token_expiry_minutes),
-            access_token_custom_audience: fields.nilable(access_token_custom_audience),
-            access_token_template_content: fields.nilable(access_token_template_content),
-            post_logout_redirect_urls: fields.nilable(post_logout_redirect_urls),
-            logo_url: fields.nilable(logo_url),
-            bypass_consent_for_offline_access: fields
-                .nilable(bypass_consent_for_offline_access),
-            id_token_template_content: fields.nilable(id_token_template_content),
-        })
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            return Ok(Self {
+                client_id,
+                client_name: fields.nilable(client_name),
+                client_description: fields.nilable(client_description),
+                redirect_urls: fields.nilable(redirect_urls),
+                full_access_allowed: fields.nilable(full_access_allowed),
+                access_token_expiry_minutes: fields.nilable(access_token_expiry_minutes),
+                access_token_custom_audience: fields
+                    .nilable(access_token_custom_audience),
+                access_token_template_content: fields
+                    .nilable(access_token_template_content),
+                post_logout_redirect_urls: fields.nilable(post_logout_redirect_urls),
+                logo_url: fields.nilable(logo_url),
+                bypass_consent_for_offline_access: fields
+                    .nilable(bypass_consent_for_offline_access),
+                id_token_template_content: fields.nilable(id_token_template_content),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1280,20 +1290,19 @@ impl crate::codec::Object for UpdateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(connected_app) = connected_app else {
+                break 'missing "connected_app"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connected_app,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(connected_app) = connected_app else {
-            return Err(fields.missing("connected_app"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connected_app,
-        })
+        Err(fields.missing(absent))
     }
 }
 

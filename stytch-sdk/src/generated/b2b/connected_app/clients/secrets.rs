@@ -83,8 +83,11 @@ impl crate::codec::Object for RotateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        Ok(Self { client_id })
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            return Ok(Self { client_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -153,20 +156,19 @@ impl crate::codec::Object for RotateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(connected_app) = connected_app else {
+                break 'missing "connected_app"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connected_app,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(connected_app) = connected_app else {
-            return Err(fields.missing("connected_app"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connected_app,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -224,8 +226,11 @@ impl crate::codec::Object for RotateCancelRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        Ok(Self { client_id })
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            return Ok(Self { client_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -294,20 +299,19 @@ impl crate::codec::Object for RotateCancelResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(connected_app) = connected_app else {
+                break 'missing "connected_app"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connected_app,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(connected_app) = connected_app else {
-            return Err(fields.missing("connected_app"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connected_app,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -365,8 +369,11 @@ impl crate::codec::Object for RotateStartRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        Ok(Self { client_id })
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            return Ok(Self { client_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -436,20 +443,19 @@ impl crate::codec::Object for RotateStartResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(connected_app) = connected_app else {
+                break 'missing "connected_app"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connected_app,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(connected_app) = connected_app else {
-            return Err(fields.missing("connected_app"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connected_app,
-        })
+        Err(fields.missing(absent))
     }
 }
 

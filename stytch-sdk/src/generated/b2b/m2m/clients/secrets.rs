@@ -83,8 +83,11 @@ impl crate::codec::Object for RotateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        Ok(Self { client_id })
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            return Ok(Self { client_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -153,20 +156,17 @@ impl crate::codec::Object for RotateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(m2m_client) = m2m_client else { break 'missing "m2m_client" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                m2m_client,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(m2m_client) = m2m_client else {
-            return Err(fields.missing("m2m_client"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            m2m_client,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -224,8 +224,11 @@ impl crate::codec::Object for RotateCancelRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        Ok(Self { client_id })
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            return Ok(Self { client_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -294,20 +297,17 @@ impl crate::codec::Object for RotateCancelResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(m2m_client) = m2m_client else { break 'missing "m2m_client" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                m2m_client,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(m2m_client) = m2m_client else {
-            return Err(fields.missing("m2m_client"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            m2m_client,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -365,8 +365,11 @@ impl crate::codec::Object for RotateStartRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        Ok(Self { client_id })
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            return Ok(Self { client_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -436,20 +439,17 @@ impl crate::codec::Object for RotateStartResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(m2m_client) = m2m_client else { break 'missing "m2m_client" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                m2m_client,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(m2m_client) = m2m_client else {
-            return Err(fields.missing("m2m_client"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            m2m_client,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -114,17 +114,21 @@ impl crate::codec::Object for SendRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
+        let absent = 'missing: {
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            return Ok(Self {
+                email_address,
+                discovery_redirect_url: fields.nilable(discovery_redirect_url),
+                pkce_code_challenge: fields.nilable(pkce_code_challenge),
+                login_template_id: fields.nilable(login_template_id),
+                locale: fields.nilable(locale),
+                discovery_expiration_minutes: fields
+                    .nilable(discovery_expiration_minutes),
+            });
         };
-        Ok(Self {
-            email_address,
-            discovery_redirect_url: fields.nilable(discovery_redirect_url),
-            pkce_code_challenge: fields.nilable(pkce_code_challenge),
-            login_template_id: fields.nilable(login_template_id),
-            locale: fields.nilable(locale),
-            discovery_expiration_minutes: fields.nilable(discovery_expiration_minutes),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -237,13 +241,12 @@ impl crate::codec::Object for SendResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 

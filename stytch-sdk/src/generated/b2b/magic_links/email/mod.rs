@@ -177,26 +177,29 @@ impl crate::codec::Object for InviteRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            return Ok(Self {
+                organization_id,
+                email_address,
+                invite_redirect_url: fields.nilable(invite_redirect_url),
+                invited_by_member_id: fields.nilable(invited_by_member_id),
+                name: fields.nilable(name),
+                trusted_metadata: fields.nilable(trusted_metadata),
+                untrusted_metadata: fields.nilable(untrusted_metadata),
+                invite_template_id: fields.nilable(invite_template_id),
+                locale: fields.nilable(locale),
+                roles: fields.nilable(roles),
+                invite_expiration_minutes: fields.nilable(invite_expiration_minutes),
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
-        };
-        Ok(Self {
-            organization_id,
-            email_address,
-            invite_redirect_url: fields.nilable(invite_redirect_url),
-            invited_by_member_id: fields.nilable(invited_by_member_id),
-            name: fields.nilable(name),
-            trusted_metadata: fields.nilable(trusted_metadata),
-            untrusted_metadata: fields.nilable(untrusted_metadata),
-            invite_template_id: fields.nilable(invite_template_id),
-            locale: fields.nilable(locale),
-            roles: fields.nilable(roles),
-            invite_expiration_minutes: fields.nilable(invite_expiration_minutes),
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -370,24 +373,21 @@ impl crate::codec::Object for InviteResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -537,24 +537,27 @@ impl crate::codec::Object for LoginOrSignupRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            return Ok(Self {
+                organization_id,
+                email_address,
+                login_redirect_url: fields.nilable(login_redirect_url),
+                signup_redirect_url: fields.nilable(signup_redirect_url),
+                pkce_code_challenge: fields.nilable(pkce_code_challenge),
+                login_template_id: fields.nilable(login_template_id),
+                signup_template_id: fields.nilable(signup_template_id),
+                locale: fields.nilable(locale),
+                login_expiration_minutes: fields.nilable(login_expiration_minutes),
+                signup_expiration_minutes: fields.nilable(signup_expiration_minutes),
+            });
         };
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
-        };
-        Ok(Self {
-            organization_id,
-            email_address,
-            login_redirect_url: fields.nilable(login_redirect_url),
-            signup_redirect_url: fields.nilable(signup_redirect_url),
-            pkce_code_challenge: fields.nilable(pkce_code_challenge),
-            login_template_id: fields.nilable(login_template_id),
-            signup_template_id: fields.nilable(signup_template_id),
-            locale: fields.nilable(locale),
-            login_expiration_minutes: fields.nilable(login_expiration_minutes),
-            signup_expiration_minutes: fields.nilable(signup_expiration_minutes),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -715,28 +718,25 @@ impl crate::codec::Object for LoginOrSignupResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member_created) = member_created else {
+                break 'missing "member_created"
+            };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member_created,
+                member,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member_created) = member_created else {
-            return Err(fields.missing("member_created"))
-        };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member_created,
-            member,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -72,19 +72,22 @@ impl crate::codec::Object for RevokeRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(connected_app_id) = connected_app_id else {
+                break 'missing "connected_app_id"
+            };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                connected_app_id,
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(connected_app_id) = connected_app_id else {
-            return Err(fields.missing("connected_app_id"))
-        };
-        Ok(Self {
-            organization_id,
-            member_id,
-            connected_app_id,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -186,13 +189,12 @@ impl crate::codec::Object for RevokeResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 

@@ -366,26 +366,29 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            return Ok(Self {
+                organization_id,
+                email_address,
+                name: fields.nilable(name),
+                trusted_metadata: fields.nilable(trusted_metadata),
+                untrusted_metadata: fields.nilable(untrusted_metadata),
+                create_member_as_pending: fields.nilable(create_member_as_pending),
+                is_breakglass: fields.nilable(is_breakglass),
+                mfa_phone_number: fields.nilable(mfa_phone_number),
+                mfa_enrolled: fields.nilable(mfa_enrolled),
+                roles: fields.nilable(roles),
+                external_id: fields.nilable(external_id),
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
-        };
-        Ok(Self {
-            organization_id,
-            email_address,
-            name: fields.nilable(name),
-            trusted_metadata: fields.nilable(trusted_metadata),
-            untrusted_metadata: fields.nilable(untrusted_metadata),
-            create_member_as_pending: fields.nilable(create_member_as_pending),
-            is_breakglass: fields.nilable(is_breakglass),
-            mfa_phone_number: fields.nilable(mfa_phone_number),
-            mfa_enrolled: fields.nilable(mfa_enrolled),
-            roles: fields.nilable(roles),
-            external_id: fields.nilable(external_id),
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -550,24 +553,21 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -636,11 +636,14 @@ impl crate::codec::Object for DangerouslyGetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self {
-            member_id,
-            include_deleted: fields.nilable(include_deleted),
-        })
+        let absent = 'missing: {
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self {
+                member_id,
+                include_deleted: fields.nilable(include_deleted),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -724,24 +727,21 @@ impl crate::codec::Object for DangerouslyGetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -812,15 +812,18 @@ impl crate::codec::Object for DeleteRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self {
-            organization_id,
-            member_id,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -915,18 +918,17 @@ impl crate::codec::Object for DeleteResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -995,15 +997,18 @@ impl crate::codec::Object for DeleteExternalIdRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self {
-            organization_id,
-            member_id,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1110,24 +1115,21 @@ impl crate::codec::Object for DeleteExternalIdResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1198,15 +1200,18 @@ impl crate::codec::Object for DeleteMfaPhoneNumberRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self {
-            organization_id,
-            member_id,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1313,24 +1318,21 @@ impl crate::codec::Object for DeleteMfaPhoneNumberResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1403,17 +1405,20 @@ impl crate::codec::Object for DeletePasswordRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_password_id) = member_password_id else {
+                break 'missing "member_password_id"
+            };
+            return Ok(Self {
+                organization_id,
+                member_password_id,
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(member_password_id) = member_password_id else {
-            return Err(fields.missing("member_password_id"))
-        };
-        Ok(Self {
-            organization_id,
-            member_password_id,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1524,24 +1529,21 @@ impl crate::codec::Object for DeletePasswordResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1612,15 +1614,18 @@ impl crate::codec::Object for DeleteTotpRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self {
-            organization_id,
-            member_id,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1723,24 +1728,21 @@ impl crate::codec::Object for DeleteTotpResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1815,14 +1817,17 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            return Ok(Self {
+                organization_id,
+                member_id: fields.nilable(member_id),
+                email_address: fields.nilable(email_address),
+            });
         };
-        Ok(Self {
-            organization_id,
-            member_id: fields.nilable(member_id),
-            email_address: fields.nilable(email_address),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1917,24 +1922,21 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2005,15 +2007,18 @@ impl crate::codec::Object for GetConnectedAppsRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self {
-            organization_id,
-            member_id,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2112,20 +2117,19 @@ impl crate::codec::Object for GetConnectedAppsResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(connected_apps) = connected_apps else {
+                break 'missing "connected_apps"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                connected_apps,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(connected_apps) = connected_apps else {
-            return Err(fields.missing("connected_apps"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            connected_apps,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2199,15 +2203,18 @@ impl crate::codec::Object for OidcProvidersRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                include_refresh_token: fields.nilable(include_refresh_token),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self {
-            organization_id,
-            member_id,
-            include_refresh_token: fields.nilable(include_refresh_token),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2297,20 +2304,19 @@ impl crate::codec::Object for OidcProvidersResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(registrations) = registrations else {
+                break 'missing "registrations"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                registrations,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(registrations) = registrations else {
-            return Err(fields.missing("registrations"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            registrations,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2379,15 +2385,18 @@ impl crate::codec::Object for ReactivateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self {
-            organization_id,
-            member_id,
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2494,24 +2503,21 @@ impl crate::codec::Object for ReactivateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2602,16 +2608,19 @@ impl crate::codec::Object for SearchRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_ids) = organization_ids else {
-            return Err(fields.missing("organization_ids"))
+        let absent = 'missing: {
+            let Some(organization_ids) = organization_ids else {
+                break 'missing "organization_ids"
+            };
+            return Ok(Self {
+                organization_ids,
+                cursor: fields.nilable(cursor),
+                limit: fields.nilable(limit),
+                query: fields.nilable(query),
+                authorization: fields.nilable(authorization),
+            });
         };
-        Ok(Self {
-            organization_ids,
-            cursor: fields.nilable(cursor),
-            limit: fields.nilable(limit),
-            query: fields.nilable(query),
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2759,26 +2768,25 @@ impl crate::codec::Object for SearchResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(members) = members else { break 'missing "members" };
+            let Some(results_metadata) = results_metadata else {
+                break 'missing "results_metadata"
+            };
+            let Some(organizations) = organizations else {
+                break 'missing "organizations"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                members,
+                results_metadata,
+                organizations,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(members) = members else { return Err(fields.missing("members")) };
-        let Some(results_metadata) = results_metadata else {
-            return Err(fields.missing("results_metadata"))
-        };
-        let Some(organizations) = organizations else {
-            return Err(fields.missing("organizations"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            members,
-            results_metadata,
-            organizations,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -2892,23 +2900,26 @@ impl crate::codec::Object for StartEmailUpdateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                email_address,
+                login_redirect_url: fields.nilable(login_redirect_url),
+                locale: fields.nilable(locale),
+                login_template_id: fields.nilable(login_template_id),
+                delivery_method: fields.nilable(delivery_method),
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
-        };
-        Ok(Self {
-            organization_id,
-            member_id,
-            email_address,
-            login_redirect_url: fields.nilable(login_redirect_url),
-            locale: fields.nilable(locale),
-            login_template_id: fields.nilable(login_template_id),
-            delivery_method: fields.nilable(delivery_method),
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -3051,24 +3062,21 @@ impl crate::codec::Object for StartEmailUpdateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -3153,17 +3161,20 @@ impl crate::codec::Object for UnlinkRetiredEmailRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                email_id: fields.nilable(email_id),
+                email_address: fields.nilable(email_address),
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self {
-            organization_id,
-            member_id,
-            email_id: fields.nilable(email_id),
-            email_address: fields.nilable(email_address),
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -3288,28 +3299,25 @@ impl crate::codec::Object for UnlinkRetiredEmailResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                organization_id,
+                member,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
-        };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            organization_id,
-            member,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -3472,27 +3480,30 @@ impl crate::codec::Object for UpdateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                name: fields.nilable(name),
+                trusted_metadata: fields.nilable(trusted_metadata),
+                untrusted_metadata: fields.nilable(untrusted_metadata),
+                is_breakglass: fields.nilable(is_breakglass),
+                mfa_phone_number: fields.nilable(mfa_phone_number),
+                mfa_enrolled: fields.nilable(mfa_enrolled),
+                roles: fields.nilable(roles),
+                preserve_existing_sessions: fields.nilable(preserve_existing_sessions),
+                default_mfa_method: fields.nilable(default_mfa_method),
+                email_address: fields.nilable(email_address),
+                external_id: fields.nilable(external_id),
+                unlink_email: fields.nilable(unlink_email),
+                authorization: fields.nilable(authorization),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self {
-            organization_id,
-            member_id,
-            name: fields.nilable(name),
-            trusted_metadata: fields.nilable(trusted_metadata),
-            untrusted_metadata: fields.nilable(untrusted_metadata),
-            is_breakglass: fields.nilable(is_breakglass),
-            mfa_phone_number: fields.nilable(mfa_phone_number),
-            mfa_enrolled: fields.nilable(mfa_enrolled),
-            roles: fields.nilable(roles),
-            preserve_existing_sessions: fields.nilable(preserve_existing_sessions),
-            default_mfa_method: fields.nilable(default_mfa_method),
-            email_address: fields.nilable(email_address),
-            external_id: fields.nilable(external_id),
-            unlink_email: fields.nilable(unlink_email),
-            authorization: fields.nilable(authorization),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -3679,24 +3690,21 @@ impl crate::codec::Object for UpdateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            let Some(member) = member else { break 'missing "member" };
+            let Some(organization) = organization else { break 'missing "organization" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        let Some(member) = member else { return Err(fields.missing("member")) };
-        let Some(organization) = organization else {
-            return Err(fields.missing("organization"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-        })
+        Err(fields.missing(absent))
     }
 }
 

@@ -128,15 +128,18 @@ impl crate::codec::Object for GithubRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                include_refresh_token: fields.nilable(include_refresh_token),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self {
-            organization_id,
-            member_id,
-            include_refresh_token: fields.nilable(include_refresh_token),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -230,24 +233,23 @@ impl crate::codec::Object for GithubResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(provider_type) = provider_type else {
+                break 'missing "provider_type"
+            };
+            let Some(registrations) = registrations else {
+                break 'missing "registrations"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                provider_type,
+                registrations,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(provider_type) = provider_type else {
-            return Err(fields.missing("provider_type"))
-        };
-        let Some(registrations) = registrations else {
-            return Err(fields.missing("registrations"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            provider_type,
-            registrations,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -322,15 +324,18 @@ impl crate::codec::Object for GoogleRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                include_refresh_token: fields.nilable(include_refresh_token),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self {
-            organization_id,
-            member_id,
-            include_refresh_token: fields.nilable(include_refresh_token),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -448,31 +453,30 @@ impl crate::codec::Object for GoogleResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(provider_type) = provider_type else {
+                break 'missing "provider_type"
+            };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            let Some(id_token) = id_token else { break 'missing "id_token" };
+            let Some(scopes) = scopes else { break 'missing "scopes" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                provider_type,
+                provider_subject,
+                id_token,
+                scopes,
+                access_token: fields.nilable(access_token),
+                access_token_expires_in: fields.nilable(access_token_expires_in),
+                refresh_token: fields.nilable(refresh_token),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(provider_type) = provider_type else {
-            return Err(fields.missing("provider_type"))
-        };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
-        };
-        let Some(id_token) = id_token else { return Err(fields.missing("id_token")) };
-        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            provider_type,
-            provider_subject,
-            id_token,
-            scopes,
-            access_token: fields.nilable(access_token),
-            access_token_expires_in: fields.nilable(access_token_expires_in),
-            refresh_token: fields.nilable(refresh_token),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -552,15 +556,18 @@ impl crate::codec::Object for HubspotRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                include_refresh_token: fields.nilable(include_refresh_token),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self {
-            organization_id,
-            member_id,
-            include_refresh_token: fields.nilable(include_refresh_token),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -654,24 +661,23 @@ impl crate::codec::Object for HubspotResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(provider_type) = provider_type else {
+                break 'missing "provider_type"
+            };
+            let Some(registrations) = registrations else {
+                break 'missing "registrations"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                provider_type,
+                registrations,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(provider_type) = provider_type else {
-            return Err(fields.missing("provider_type"))
-        };
-        let Some(registrations) = registrations else {
-            return Err(fields.missing("registrations"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            provider_type,
-            registrations,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -746,15 +752,18 @@ impl crate::codec::Object for MicrosoftRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self {
+                organization_id,
+                member_id,
+                include_refresh_token: fields.nilable(include_refresh_token),
+            });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self {
-            organization_id,
-            member_id,
-            include_refresh_token: fields.nilable(include_refresh_token),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -872,37 +881,34 @@ impl crate::codec::Object for MicrosoftResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(provider_type) = provider_type else {
+                break 'missing "provider_type"
+            };
+            let Some(provider_subject) = provider_subject else {
+                break 'missing "provider_subject"
+            };
+            let Some(access_token) = access_token else { break 'missing "access_token" };
+            let Some(access_token_expires_in) = access_token_expires_in else {
+                break 'missing "access_token_expires_in"
+            };
+            let Some(id_token) = id_token else { break 'missing "id_token" };
+            let Some(scopes) = scopes else { break 'missing "scopes" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                provider_type,
+                provider_subject,
+                access_token,
+                access_token_expires_in,
+                id_token,
+                scopes,
+                refresh_token: fields.nilable(refresh_token),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(provider_type) = provider_type else {
-            return Err(fields.missing("provider_type"))
-        };
-        let Some(provider_subject) = provider_subject else {
-            return Err(fields.missing("provider_subject"))
-        };
-        let Some(access_token) = access_token else {
-            return Err(fields.missing("access_token"))
-        };
-        let Some(access_token_expires_in) = access_token_expires_in else {
-            return Err(fields.missing("access_token_expires_in"))
-        };
-        let Some(id_token) = id_token else { return Err(fields.missing("id_token")) };
-        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            provider_type,
-            provider_subject,
-            access_token,
-            access_token_expires_in,
-            id_token,
-            scopes,
-            refresh_token: fields.nilable(refresh_token),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -971,11 +977,14 @@ impl crate::codec::Object for SlackRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(organization_id) = organization_id else {
-            return Err(fields.missing("organization_id"))
+        let absent = 'missing: {
+            let Some(organization_id) = organization_id else {
+                break 'missing "organization_id"
+            };
+            let Some(member_id) = member_id else { break 'missing "member_id" };
+            return Ok(Self { organization_id, member_id });
         };
-        let Some(member_id) = member_id else { return Err(fields.missing("member_id")) };
-        Ok(Self { organization_id, member_id })
+        Err(fields.missing(absent))
     }
 }
 
@@ -1062,24 +1071,23 @@ impl crate::codec::Object for SlackResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(provider_type) = provider_type else {
+                break 'missing "provider_type"
+            };
+            let Some(registrations) = registrations else {
+                break 'missing "registrations"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                provider_type,
+                registrations,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(provider_type) = provider_type else {
-            return Err(fields.missing("provider_type"))
-        };
-        let Some(registrations) = registrations else {
-            return Err(fields.missing("registrations"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            provider_type,
-            registrations,
-        })
+        Err(fields.missing(absent))
     }
 }
 

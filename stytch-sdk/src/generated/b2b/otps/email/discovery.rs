@@ -81,11 +81,14 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
+        let absent = 'missing: {
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            let Some(code) = code else { break 'missing "code" };
+            return Ok(Self { email_address, code });
         };
-        let Some(code) = code else { return Err(fields.missing("code")) };
-        Ok(Self { email_address, code })
+        Err(fields.missing(absent))
     }
 }
 
@@ -185,30 +188,29 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(intermediate_session_token) = intermediate_session_token else {
+                break 'missing "intermediate_session_token"
+            };
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            let Some(discovered_organizations) = discovered_organizations else {
+                break 'missing "discovered_organizations"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                intermediate_session_token,
+                email_address,
+                discovered_organizations,
+                intermediate_session_token_expires_at: fields
+                    .nilable_time(intermediate_session_token_expires_at),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(intermediate_session_token) = intermediate_session_token else {
-            return Err(fields.missing("intermediate_session_token"))
-        };
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
-        };
-        let Some(discovered_organizations) = discovered_organizations else {
-            return Err(fields.missing("discovered_organizations"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            intermediate_session_token,
-            email_address,
-            discovered_organizations,
-            intermediate_session_token_expires_at: fields
-                .nilable_time(intermediate_session_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -314,15 +316,19 @@ impl crate::codec::Object for SendRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
+        let absent = 'missing: {
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            return Ok(Self {
+                email_address,
+                login_template_id: fields.nilable(login_template_id),
+                locale: fields.nilable(locale),
+                discovery_expiration_minutes: fields
+                    .nilable(discovery_expiration_minutes),
+            });
         };
-        Ok(Self {
-            email_address,
-            login_template_id: fields.nilable(login_template_id),
-            locale: fields.nilable(locale),
-            discovery_expiration_minutes: fields.nilable(discovery_expiration_minutes),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -421,13 +427,12 @@ impl crate::codec::Object for SendResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 

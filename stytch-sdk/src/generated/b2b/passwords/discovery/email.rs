@@ -92,15 +92,18 @@ impl crate::codec::Object for ResetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(password_reset_token) = password_reset_token else {
-            return Err(fields.missing("password_reset_token"))
+        let absent = 'missing: {
+            let Some(password_reset_token) = password_reset_token else {
+                break 'missing "password_reset_token"
+            };
+            let Some(password) = password else { break 'missing "password" };
+            return Ok(Self {
+                password_reset_token,
+                password,
+                pkce_code_verifier: fields.nilable(pkce_code_verifier),
+            });
         };
-        let Some(password) = password else { return Err(fields.missing("password")) };
-        Ok(Self {
-            password_reset_token,
-            password,
-            pkce_code_verifier: fields.nilable(pkce_code_verifier),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -210,30 +213,29 @@ impl crate::codec::Object for ResetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(intermediate_session_token) = intermediate_session_token else {
+                break 'missing "intermediate_session_token"
+            };
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            let Some(discovered_organizations) = discovered_organizations else {
+                break 'missing "discovered_organizations"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                intermediate_session_token,
+                email_address,
+                discovered_organizations,
+                intermediate_session_token_expires_at: fields
+                    .nilable_time(intermediate_session_token_expires_at),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(intermediate_session_token) = intermediate_session_token else {
-            return Err(fields.missing("intermediate_session_token"))
-        };
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
-        };
-        let Some(discovered_organizations) = discovered_organizations else {
-            return Err(fields.missing("discovered_organizations"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            intermediate_session_token,
-            email_address,
-            discovered_organizations,
-            intermediate_session_token_expires_at: fields
-                .nilable_time(intermediate_session_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -388,20 +390,23 @@ impl crate::codec::Object for ResetStartRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
+        let absent = 'missing: {
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            return Ok(Self {
+                email_address,
+                reset_password_redirect_url: fields.nilable(reset_password_redirect_url),
+                discovery_redirect_url: fields.nilable(discovery_redirect_url),
+                reset_password_template_id: fields.nilable(reset_password_template_id),
+                reset_password_expiration_minutes: fields
+                    .nilable(reset_password_expiration_minutes),
+                pkce_code_challenge: fields.nilable(pkce_code_challenge),
+                locale: fields.nilable(locale),
+                verify_email_template_id: fields.nilable(verify_email_template_id),
+            });
         };
-        Ok(Self {
-            email_address,
-            reset_password_redirect_url: fields.nilable(reset_password_redirect_url),
-            discovery_redirect_url: fields.nilable(discovery_redirect_url),
-            reset_password_template_id: fields.nilable(reset_password_template_id),
-            reset_password_expiration_minutes: fields
-                .nilable(reset_password_expiration_minutes),
-            pkce_code_challenge: fields.nilable(pkce_code_challenge),
-            locale: fields.nilable(locale),
-            verify_email_template_id: fields.nilable(verify_email_template_id),
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -525,13 +530,12 @@ impl crate::codec::Object for ResetStartResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            return Ok(Self { status_code, request_id });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        Ok(Self { status_code, request_id })
+        Err(fields.missing(absent))
     }
 }
 

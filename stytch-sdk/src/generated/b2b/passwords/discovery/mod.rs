@@ -79,11 +79,14 @@ impl crate::codec::Object for AuthenticateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
+        let absent = 'missing: {
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            let Some(password) = password else { break 'missing "password" };
+            return Ok(Self { email_address, password });
         };
-        let Some(password) = password else { return Err(fields.missing("password")) };
-        Ok(Self { email_address, password })
+        Err(fields.missing(absent))
     }
 }
 
@@ -183,30 +186,29 @@ impl crate::codec::Object for AuthenticateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(email_address) = email_address else {
+                break 'missing "email_address"
+            };
+            let Some(intermediate_session_token) = intermediate_session_token else {
+                break 'missing "intermediate_session_token"
+            };
+            let Some(discovered_organizations) = discovered_organizations else {
+                break 'missing "discovered_organizations"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                email_address,
+                intermediate_session_token,
+                discovered_organizations,
+                intermediate_session_token_expires_at: fields
+                    .nilable_time(intermediate_session_token_expires_at),
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(email_address) = email_address else {
-            return Err(fields.missing("email_address"))
-        };
-        let Some(intermediate_session_token) = intermediate_session_token else {
-            return Err(fields.missing("intermediate_session_token"))
-        };
-        let Some(discovered_organizations) = discovered_organizations else {
-            return Err(fields.missing("discovered_organizations"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            email_address,
-            intermediate_session_token,
-            discovered_organizations,
-            intermediate_session_token_expires_at: fields
-                .nilable_time(intermediate_session_token_expires_at),
-        })
+        Err(fields.missing(absent))
     }
 }
 

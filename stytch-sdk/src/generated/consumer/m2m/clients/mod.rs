@@ -173,15 +173,18 @@ impl crate::codec::Object for CreateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(scopes) = scopes else { return Err(fields.missing("scopes")) };
-        Ok(Self {
-            scopes,
-            client_id: fields.nilable(client_id),
-            client_secret: fields.nilable(client_secret),
-            client_name: fields.nilable(client_name),
-            client_description: fields.nilable(client_description),
-            trusted_metadata: fields.nilable(trusted_metadata),
-        })
+        let absent = 'missing: {
+            let Some(scopes) = scopes else { break 'missing "scopes" };
+            return Ok(Self {
+                scopes,
+                client_id: fields.nilable(client_id),
+                client_secret: fields.nilable(client_secret),
+                client_name: fields.nilable(client_name),
+                client_description: fields.nilable(client_description),
+                trusted_metadata: fields.nilable(trusted_metadata),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -284,20 +287,17 @@ impl crate::codec::Object for CreateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(m2m_client) = m2m_client else { break 'missing "m2m_client" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                m2m_client,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(m2m_client) = m2m_client else {
-            return Err(fields.missing("m2m_client"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            m2m_client,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -355,8 +355,11 @@ impl crate::codec::Object for DeleteRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        Ok(Self { client_id })
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            return Ok(Self { client_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -425,18 +428,17 @@ impl crate::codec::Object for DeleteResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                client_id,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        Ok(Self {
-            status_code,
-            request_id,
-            client_id,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -494,8 +496,11 @@ impl crate::codec::Object for GetRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        Ok(Self { client_id })
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            return Ok(Self { client_id });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -564,20 +569,17 @@ impl crate::codec::Object for GetResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(m2m_client) = m2m_client else { break 'missing "m2m_client" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                m2m_client,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(m2m_client) = m2m_client else {
-            return Err(fields.missing("m2m_client"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            m2m_client,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -778,24 +780,21 @@ impl crate::codec::Object for SearchResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(m2m_clients) = m2m_clients else { break 'missing "m2m_clients" };
+            let Some(results_metadata) = results_metadata else {
+                break 'missing "results_metadata"
+            };
+            return Ok(Self {
+                status_code,
+                request_id,
+                m2m_clients,
+                results_metadata,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(m2m_clients) = m2m_clients else {
-            return Err(fields.missing("m2m_clients"))
-        };
-        let Some(results_metadata) = results_metadata else {
-            return Err(fields.missing("results_metadata"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            m2m_clients,
-            results_metadata,
-        })
+        Err(fields.missing(absent))
     }
 }
 
@@ -891,15 +890,18 @@ impl crate::codec::Object for UpdateRequest {
                 _ => fields.skip(),
             }?;
         }
-        let Some(client_id) = client_id else { return Err(fields.missing("client_id")) };
-        Ok(Self {
-            client_id,
-            client_name: fields.nilable(client_name),
-            client_description: fields.nilable(client_description),
-            status: fields.nilable(status),
-            scopes: fields.nilable(scopes),
-            trusted_metadata: fields.nilable(trusted_metadata),
-        })
+        let absent = 'missing: {
+            let Some(client_id) = client_id else { break 'missing "client_id" };
+            return Ok(Self {
+                client_id,
+                client_name: fields.nilable(client_name),
+                client_description: fields.nilable(client_description),
+                status: fields.nilable(status),
+                scopes: fields.nilable(scopes),
+                trusted_metadata: fields.nilable(trusted_metadata),
+            });
+        };
+        Err(fields.missing(absent))
     }
 }
 
@@ -1006,20 +1008,17 @@ impl crate::codec::Object for UpdateResponse {
                 _ => fields.skip(),
             }?;
         }
-        let Some(status_code) = status_code else {
-            return Err(fields.missing("status_code"))
+        let absent = 'missing: {
+            let Some(status_code) = status_code else { break 'missing "status_code" };
+            let Some(request_id) = request_id else { break 'missing "request_id" };
+            let Some(m2m_client) = m2m_client else { break 'missing "m2m_client" };
+            return Ok(Self {
+                status_code,
+                request_id,
+                m2m_client,
+            });
         };
-        let Some(request_id) = request_id else {
-            return Err(fields.missing("request_id"))
-        };
-        let Some(m2m_client) = m2m_client else {
-            return Err(fields.missing("m2m_client"))
-        };
-        Ok(Self {
-            status_code,
-            request_id,
-            m2m_client,
-        })
+        Err(fields.missing(absent))
     }
 }
 
