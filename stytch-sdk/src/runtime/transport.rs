@@ -319,39 +319,44 @@ impl Transport {
         }
     }
 
-    /// One attempt, built from `request` for `url` and bounded by the handle's timeout.
-    async fn attempt_in_time(
+    /// One attempt, built from `request` for `url` and bounded by the handle's
+    /// timeout. Not an `async fn`: the request is built and handed to the
+    /// HTTP client before the returned future exists, so that future keeps
+    /// neither the URL nor the built request, only the client's own small
+    /// future (every layer of a call's future is part of the caller's).
+    fn attempt_in_time(
         &self,
         request: &Prepared,
         url: Url,
         traced: bool,
-    ) -> Result<(u16, Bytes), Error> {
+    ) -> impl Future<Output = Result<(u16, Bytes), Error>> + Send + '_ {
         let endpoint = request.endpoint;
-        let this = self.build(request, url)?;
-        tokio::time::timeout(self.options.timeout, self.attempt(endpoint, this, traced))
-            .await
-            .unwrap_or_else(|_| {
-                Err(Error::Timeout {
-                    endpoint,
-                    timeout: self.options.timeout,
-                    attempts: 0,
+        let sent = self
+            .build(request, url)
+            .map(|this| self.inner.http.execute(this));
+        async move {
+            let sent = sent?;
+            tokio::time::timeout(self.options.timeout, self.attempt(endpoint, sent, traced))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::Timeout {
+                        endpoint,
+                        timeout: self.options.timeout,
+                        attempts: 0,
+                    })
                 })
-            })
+        }
     }
 
-    /// One attempt: sends, reads the body up to the size limit and maps the status.
+    /// One attempt: waits for the answer to the request `sent`, reads the
+    /// body up to the size limit and maps the status.
     async fn attempt(
         &self,
         endpoint: &'static str,
-        request: reqwest::Request,
+        sent: impl Future<Output = reqwest::Result<reqwest::Response>>,
         traced: bool,
     ) -> Result<(u16, Bytes), Error> {
-        let response = self
-            .inner
-            .http
-            .execute(request)
-            .await
-            .map_err(|source| http_error(endpoint, source))?;
+        let mut response = sent.await.map_err(|source| http_error(endpoint, source))?;
         let status = response.status();
         if traced {
             let span = tracing::Span::current();
@@ -385,7 +390,7 @@ impl Transport {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| parse_retry_after(v, SystemTime::now()))
         };
-        let body = read_body(endpoint, response, self.inner.max_response_size).await?;
+        let body = read_body(endpoint, &mut response, self.inner.max_response_size).await?;
         if status.is_success() {
             Ok((status.as_u16(), body))
         } else {
@@ -435,7 +440,7 @@ fn endpoint_url(base: &Url, path: &str) -> Url {
 /// (before reading anything when `Content-Length` already says so).
 async fn read_body(
     endpoint: &'static str,
-    mut response: reqwest::Response,
+    response: &mut reqwest::Response,
     limit: usize,
 ) -> Result<Bytes, Error> {
     let too_large = || Error::ResponseTooLarge {
